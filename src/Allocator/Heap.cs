@@ -1,0 +1,57 @@
+// A heap instance driven by the runtime alone: the size class is computed from the byte count on
+// every call (PymallocCore's generic path). Generated allocators use unrolled per-class code
+// instead; this type is what tests, tools and layouts without a generated allocator use.
+using System;
+using System.IO;
+using Pymalloc.Runtime;
+
+namespace Pymalloc;
+
+/// <summary>
+/// An independent pymalloc heap with layout <typeparamref name="TLayout"/>: its own pools, arenas
+/// and statistics. A handle: copies refer to the same heap; dispose exactly one of them.
+/// Not thread-safe: use a heap from one thread at a time.
+/// </summary>
+public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
+{
+    private readonly HeapState* _state;
+
+    private Heap(HeapState* state) => _state = state;
+
+    /// <summary>Creates an empty heap. Throws <see cref="OutOfMemoryException"/> if its bookkeeping cannot be allocated.</summary>
+    public static Heap<TLayout> Create()
+    {
+        HeapState* state = PymallocCore<TLayout>.CreateHeap();
+        return state != null ? new Heap<TLayout>(state) : throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
+    }
+
+    /// <summary>The heap's state (for generated code and diagnostics).</summary>
+    public HeapState* State => _state;
+
+    /// <summary>False for a default-constructed handle.</summary>
+    public bool IsCreated => _state != null;
+
+    /// <summary>Allocates <paramref name="size"/> bytes; null if impossible (e.g. above 2^63 - 1).</summary>
+    public void* Malloc(nuint size) => PymallocCore<TLayout>.Malloc(_state, size);
+
+    /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes; null if the product overflows.</summary>
+    public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(_state, count, size);
+
+    /// <summary>Resizes a block with CPython's rules; null on failure, leaving <paramref name="ptr"/> valid.</summary>
+    public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(_state, ptr, size);
+
+    /// <summary>Frees a block of this heap, or a raw block it handed out; null is ignored.</summary>
+    public void Free(void* ptr) => PymallocCore<TLayout>.Free(_state, ptr);
+
+    /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>
+    public bool IsOwned(void* ptr) => PymallocCore<TLayout>.IsOwned(_state, ptr);
+
+    /// <summary>A snapshot of the heap's statistics.</summary>
+    public MallocStats GetStats() => PymallocCore<TLayout>.GetStats(_state);
+
+    /// <summary>Writes CPython's <c>_PyObject_DebugMallocStats</c> text for this heap.</summary>
+    public void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
+
+    /// <summary>Returns every arena to the system. Blocks of this heap become invalid.</summary>
+    public void Dispose() => PymallocCore<TLayout>.DestroyHeap(_state);
+}

@@ -1,0 +1,48 @@
+// The contract between generated code and the runtime: a layout whose every member is a constant.
+// The generator implements it on a struct; the core (PymallocCore<TLayout>) is generic over it, so
+// the JIT compiles one copy of the algorithm per layout with every size, shift and mask folded
+// into immediates. A layout that reads its numbers from fields at run time also works (slower).
+using Pymalloc.Runtime;
+
+namespace Pymalloc;
+
+/// <summary>A pymalloc layout: the numbers obmalloc.c fixes with macros.</summary>
+/// <remarks>
+/// Invariants every implementation keeps (the generator checks them and reports PYM0xx otherwise):
+/// <list type="bullet">
+/// <item><c>Alignment == 1 &lt;&lt; AlignmentShift</c>, at least 8, so a free block can hold the free-list pointer;</item>
+/// <item><c>PoolSize == 1 &lt;&lt; PoolSizeShift</c>, so a block's pool is its address with the low bits cleared;</item>
+/// <item><c>ArenaSize == 1 &lt;&lt; ArenaBits</c>, a multiple of <c>PoolSize</c>, below 2^31 (the arena map stores 32-bit tails);</item>
+/// <item><c>SmallRequestThreshold == NumSizeClasses &lt;&lt; AlignmentShift</c>, at most 64 classes, and a pool
+/// holds at least two blocks of the largest class after its header.</item>
+/// </list>
+/// </remarks>
+public unsafe interface IPymallocLayout
+{
+    /// <summary>A short human-readable name of the layout (shown in statistics and by the inspector).</summary>
+    static abstract string Name { get; }
+
+    /// <summary>log2(ALIGNMENT).</summary>
+    static abstract int AlignmentShift { get; }
+
+    /// <summary>SMALL_REQUEST_THRESHOLD: requests of 1..threshold bytes are pymalloc's.</summary>
+    static abstract nuint SmallRequestThreshold { get; }
+
+    /// <summary>NB_SMALL_SIZE_CLASSES.</summary>
+    static abstract uint NumSizeClasses { get; }
+
+    /// <summary>log2(POOL_SIZE).</summary>
+    static abstract int PoolSizeShift { get; }
+
+    /// <summary>POOL_OVERHEAD: the pool header rounded up to ALIGNMENT.</summary>
+    static abstract uint PoolOverhead { get; }
+
+    /// <summary>log2(ARENA_SIZE) (ARENA_BITS).</summary>
+    static abstract int ArenaBits { get; }
+
+    /// <summary>MAX_POOLS_IN_ARENA: ARENA_SIZE / POOL_SIZE.</summary>
+    static abstract uint MaxPoolsInArena { get; }
+
+    /// <summary>Writes the <c>usedpools</c> table: every size class an empty circular list (the PTA trick).</summary>
+    static abstract void InitializeUsedPools(PoolHeader** usedPools);
+}

@@ -1,0 +1,39 @@
+// The attribute a consumer writes; the generator reads it at compile time.
+// It lives in the runtime library so that user code compiles against a real type, and so the
+// generator can find it by metadata name whether or not the generator itself is loaded.
+using System;
+
+namespace Pymalloc;
+
+/// <summary>
+/// Fixes the layout of a pymalloc allocator at compile time. On the assembly
+/// (<c>[assembly: PymallocConfig(...)]</c>) it produces <c>Pymalloc.Generated.PymallocAllocator</c>
+/// (or the type named by <see cref="TypeName"/>); on an <c>unsafe static partial class</c> it
+/// generates a separate allocator, with its own state, into that class.
+/// </summary>
+/// <remarks>
+/// Every property is optional. An unset property takes CPython 3.11's value on 64-bit:
+/// <c>Alignment = 16</c>, <c>PoolSize = 16384</c>, <c>ArenaSize = 1048576</c>,
+/// <c>SmallRequestThreshold = 512</c>. Impossible combinations are compile-time errors (PYM0xx).
+/// </remarks>
+[AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class PymallocConfigAttribute : Attribute
+{
+    /// <summary>ALIGNMENT: block sizes and block addresses are multiples of it (a power of two, at least 8).</summary>
+    public int Alignment { get; set; }
+
+    /// <summary>POOL_SIZE: bytes per pool, a power of two of at least 4 KiB; pools hold blocks of one size class.</summary>
+    public int PoolSize { get; set; }
+
+    /// <summary>ARENA_SIZE: bytes per arena, a power of two holding at least one pool; arenas are what is taken from the OS.</summary>
+    public int ArenaSize { get; set; }
+
+    /// <summary>SMALL_REQUEST_THRESHOLD: the largest request pymalloc serves; larger ones go to the raw allocator.</summary>
+    public int SmallRequestThreshold { get; set; }
+
+    /// <summary>
+    /// The name of the generated type for an assembly-level configuration, optionally with a
+    /// namespace (<c>"MyGame.Memory.SmallAlloc"</c>). Default: <c>Pymalloc.Generated.PymallocAllocator</c>.
+    /// </summary>
+    public string? TypeName { get; set; }
+}

@@ -1,0 +1,167 @@
+// The address check of CPython 3.10+ (obmalloc's arena_map_*): a three-level radix tree keyed by
+// the arena-sized slice of an address. It answers "is p inside one of our arenas?" without ever
+// reading memory at p, so a foreign pointer can be recognised safely — the old `arenaindex` check
+// read the would-be pool header of any pointer, which in .NET could fault.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Pymalloc.Runtime;
+
+/// <summary>One leaf entry: how an arena covers one ARENA_SIZE-aligned slice of the address space.</summary>
+/// <remarks>
+/// An arena that is not ARENA_SIZE-aligned straddles two slices: in the lower slice it covers the
+/// offsets from <see cref="TailHi"/> up; in the upper one, the offsets below <see cref="TailLo"/>.
+/// An aligned arena covers its whole slice, recorded as TailHi == -1.
+/// </remarks>
+[StructLayout(LayoutKind.Sequential)]
+public struct ArenaCoverage
+{
+    /// <summary>An arena starts in this slice at this offset (0: none; -1: at offset 0).</summary>
+    public int TailHi;
+
+    /// <summary>An arena that started in the previous slice ends below this offset (0: none).</summary>
+    public int TailLo;
+}
+
+/// <summary>The radix tree root and its node counts. Public for generated code.</summary>
+/// <remarks>Interior nodes are allocated on first use and kept; leaves are zeroed when arenas go.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ArenaMap
+{
+    /// <summary>The top node: MAP_TOP_LENGTH pointers to mid nodes.</summary>
+    public void** Root;
+
+    /// <summary>Mid nodes allocated.</summary>
+    public nuint MidCount;
+
+    /// <summary>Bottom (leaf) nodes allocated.</summary>
+    public nuint BotCount;
+}
+
+/// <summary>The radix-tree arithmetic for one arena size; every shift and mask folds to a constant.</summary>
+public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLayout
+{
+    // The full 64-bit address is split as CPython 3.11 does: 3 levels sharing the bits above the
+    // arena offset, so nothing outside the tree is ever dereferenced whatever p is.
+    private static int InteriorBits => (64 - TLayout.ArenaBits + 2) / 3;
+    private static int BotBits => 64 - TLayout.ArenaBits - 2 * InteriorBits;
+    private static int MidShift => BotBits + TLayout.ArenaBits;
+    private static int TopShift => InteriorBits + MidShift;
+    private static nuint InteriorMask => ((nuint)1 << InteriorBits) - 1;
+    private static nuint BotMask => ((nuint)1 << BotBits) - 1;
+    private static nuint ArenaMask => ((nuint)1 << TLayout.ArenaBits) - 1;
+
+    /// <summary>Bytes of the top node (and of each mid node).</summary>
+    public static nuint InteriorNodeBytes => ((nuint)1 << InteriorBits) * (nuint)sizeof(void*);
+
+    /// <summary>Bytes of each bottom node.</summary>
+    public static nuint BotNodeBytes => ((nuint)1 << BotBits) * (nuint)sizeof(ArenaCoverage);
+
+    /// <summary>Allocates the root. Returns false when out of memory.</summary>
+    public static bool Initialize(ArenaMap* map)
+    {
+        // Zeroed and large: the OS maps its pages only as they are first touched.
+        map->Root = (void**)NativeMemory.AllocZeroed(InteriorNodeBytes);
+        map->MidCount = 0;
+        map->BotCount = 0;
+        return map->Root != null;
+    }
+
+    /// <summary>Frees every node.</summary>
+    public static void Destroy(ArenaMap* map)
+    {
+        if (map->Root == null)
+        {
+            return;
+        }
+        nuint top = (nuint)1 << InteriorBits;
+        for (nuint i = 0; i < top; i++)
+        {
+            void** mid = (void**)map->Root[i];
+            if (mid == null)
+            {
+                continue;
+            }
+            for (nuint j = 0; j < top; j++)
+            {
+                NativeMemory.Free(mid[j]);
+            }
+            NativeMemory.Free(mid);
+        }
+        NativeMemory.Free(map->Root);
+        map->Root = null;
+    }
+
+    /// <summary>The leaf node covering <paramref name="p"/>, created on demand if asked; null if absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ArenaCoverage* GetBot(ArenaMap* map, nuint p, bool create)
+    {
+        void** slot1 = &map->Root[(p >> TopShift) & InteriorMask];
+        if (*slot1 == null)
+        {
+            if (!create || (*slot1 = NativeMemory.AllocZeroed(InteriorNodeBytes)) == null)
+            {
+                return null;
+            }
+            map->MidCount++;
+        }
+        void** slot2 = &((void**)*slot1)[(p >> MidShift) & InteriorMask];
+        if (*slot2 == null)
+        {
+            if (!create || (*slot2 = NativeMemory.AllocZeroed(BotNodeBytes)) == null)
+            {
+                return null;
+            }
+            map->BotCount++;
+        }
+        return (ArenaCoverage*)*slot2;
+    }
+
+    /// <summary>Marks (or unmarks) the ARENA_SIZE bytes at <paramref name="arenaBase"/> as ours.
+    /// Returns false if a node could not be allocated (only possible when marking).</summary>
+    public static bool MarkUsed(ArenaMap* map, nuint arenaBase, bool used)
+    {
+        ArenaCoverage* hi = GetBot(map, arenaBase, used);
+        if (hi == null)
+        {
+            return false;
+        }
+        nuint i3 = (arenaBase >> TLayout.ArenaBits) & BotMask;
+        int tail = (int)(arenaBase & ArenaMask);
+        if (tail == 0)
+        {
+            hi[i3].TailHi = used ? -1 : 0;
+            return true;
+        }
+        hi[i3].TailHi = used ? tail : 0;
+        nuint next = arenaBase + ((nuint)1 << TLayout.ArenaBits);
+        ArenaCoverage* lo = GetBot(map, next, used);
+        if (lo == null)
+        {
+            hi[i3].TailHi = 0;
+            return false;
+        }
+        lo[(next >> TLayout.ArenaBits) & BotMask].TailLo = used ? tail : 0;
+        return true;
+    }
+
+    /// <summary>True if <paramref name="p"/> lies inside one of the map's arenas. Reads only the tree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsUsed(ArenaMap* map, void* p)
+    {
+        nuint a = (nuint)p;
+        void** mid = (void**)map->Root[(a >> TopShift) & InteriorMask];
+        if (mid == null)
+        {
+            return false;
+        }
+        ArenaCoverage* bot = (ArenaCoverage*)mid[(a >> MidShift) & InteriorMask];
+        if (bot == null)
+        {
+            return false;
+        }
+        ArenaCoverage c = bot[(a >> TLayout.ArenaBits) & BotMask];
+        int tail = (int)(a & ArenaMask);
+        return tail < c.TailLo || (tail >= c.TailHi && c.TailHi != 0);
+    }
+}

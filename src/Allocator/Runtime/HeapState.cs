@@ -1,0 +1,57 @@
+// Everything one pymalloc heap knows, in one block of unmanaged memory: obmalloc.c's globals
+// (usedpools, arenas, usable_arenas, nfp2lasta, the counters, the arena map) gathered into a
+// struct so that a program can have several heaps and native code can hold one.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Pymalloc.Runtime;
+
+/// <summary>
+/// The state of one heap. Public for generated code; not meant to be used directly.
+/// </summary>
+/// <remarks>
+/// <c>usedpools</c> sits at offset 0 so that generated code reaches a size class's list head at a
+/// constant offset from the heap pointer. The struct never moves once created.
+/// </remarks>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct HeapState
+{
+    /// <summary>The largest number of size classes a layout may have (obmalloc's limit too).</summary>
+    public const int MaxSizeClasses = 64;
+
+    private fixed ulong _usedPools[2 * MaxSizeClasses];
+
+    /// <summary>The arena-object array (obmalloc's <c>arenas</c>), grown by doubling.</summary>
+    public ArenaObject* Arenas;
+
+    /// <summary>Number of records in <see cref="Arenas"/> (obmalloc's <c>maxarenas</c>).</summary>
+    public uint MaxArenas;
+
+    /// <summary>Head of the list of unassociated arena records.</summary>
+    public ArenaObject* UnusedArenaObjects;
+
+    /// <summary>Head of the list of arenas with free pools, sorted by free pools ascending.</summary>
+    public ArenaObject* UsableArenas;
+
+    /// <summary>nfp2lasta[n]: the rightmost arena in <see cref="UsableArenas"/> with n free pools.</summary>
+    public ArenaObject** Nfp2Lasta;
+
+    /// <summary>Arenas currently mapped.</summary>
+    public nuint ArenasCurrentlyAllocated;
+
+    /// <summary>Arenas mapped over the heap's life.</summary>
+    public nuint TimesArenaAllocated;
+
+    /// <summary>Most arenas mapped at once.</summary>
+    public nuint ArenasHighwater;
+
+    /// <summary>Blocks handed out by the raw allocator and not yet freed.</summary>
+    public nint RawAllocatedBlocks;
+
+    /// <summary>Which addresses belong to this heap's arenas.</summary>
+    public ArenaMap Map;
+
+    /// <summary>The <c>usedpools</c> table: pair (2i, 2i+1) is the list head of size class i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static PoolHeader** UsedPools(HeapState* heap) => (PoolHeader**)heap;
+}

@@ -1,0 +1,163 @@
+// The public entry points of a heap, with CPython 3.11's exact rules (_PyObject_Malloc, _Calloc,
+// _Realloc, _Free): requests of 0 or above the threshold, and pointers outside our arenas, belong
+// to the raw allocator; realloc keeps a block when the new size still fits and wastes under 25%.
+// This is the "runtime-dispatched" path: the size class is computed from the byte count. Generated
+// allocators replace Malloc's small-request half with one unrolled fast path per class.
+using System;
+using System.Runtime.CompilerServices;
+
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>PY_SSIZE_T_MAX: CPython refuses larger requests outright, so no size arithmetic can wrap.</summary>
+    public const ulong MaxRequest = long.MaxValue;
+
+    /// <summary>pymalloc_alloc: a block for 1..threshold bytes, or null (not ours, or out of memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* TryAllocateSmall(HeapState* heap, nuint nbytes)
+    {
+        // One unsigned compare covers both nbytes == 0 (wraps) and nbytes > threshold.
+        if (nbytes - 1 >= TLayout.SmallRequestThreshold)
+        {
+            return null;
+        }
+        uint index = (uint)((nbytes - 1) >> TLayout.AlignmentShift);
+        PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
+        if (pool != pool->NextPool)
+        {
+            // The class has a used pool: pop the head of its free list.
+            ++pool->Count;
+            byte* bp = pool->FreeBlock;
+            if ((pool->FreeBlock = *(byte**)bp) == null)
+            {
+                ExtendPool(pool, index);
+            }
+            return bp;
+        }
+        return AllocateFromNewPool(heap, index);
+    }
+
+    /// <summary>_PyObject_Malloc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* Malloc(HeapState* heap, nuint nbytes)
+    {
+        void* p = TryAllocateSmall(heap, nbytes);
+        return p != null ? p : MallocRaw(heap, nbytes);
+    }
+
+    /// <summary>The raw half of _PyObject_Malloc: also where pymalloc's own failures fall back to.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void* MallocRaw(HeapState* heap, nuint nbytes)
+    {
+        if (nbytes > MaxRequest)
+        {
+            return null;
+        }
+        void* p = RawMemory.Malloc(nbytes);
+        if (p != null)
+        {
+            heap->RawAllocatedBlocks++;
+        }
+        return p;
+    }
+
+    /// <summary>_PyObject_Calloc: zeroed memory for <paramref name="count"/> elements; null if the
+    /// product overflows (never a wrapped, too-small block).</summary>
+    public static void* Calloc(HeapState* heap, nuint count, nuint size)
+    {
+        if (size != 0 && count > MaxRequest / size)
+        {
+            return null;
+        }
+        nuint nbytes = count * size;
+        void* p = TryAllocateSmall(heap, nbytes);
+        if (p != null)
+        {
+            Unsafe.InitBlockUnaligned(p, 0, (uint)nbytes);
+            return p;
+        }
+        p = RawMemory.Calloc(count, size);
+        if (p != null)
+        {
+            heap->RawAllocatedBlocks++;
+        }
+        return p;
+    }
+
+    /// <summary>True if <paramref name="p"/> is a block of this heap's arenas (never reads *p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsOwned(HeapState* heap, void* p) => ArenaMap<TLayout>.IsUsed(&heap->Map, p);
+
+    /// <summary>_PyObject_Free: null is ignored; a foreign pointer goes to the raw free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Free(HeapState* heap, void* p)
+    {
+        if (p == null)
+        {
+            return;
+        }
+        if (!ArenaMap<TLayout>.IsUsed(&heap->Map, p))
+        {
+            FreeRaw(heap, p);
+            return;
+        }
+        PoolHeader* pool = PoolOf(p);
+        // The pool had p outstanding, so it is used or full, never on freepools.
+        byte* lastFree = pool->FreeBlock;
+        *(byte**)p = lastFree;
+        pool->FreeBlock = (byte*)p;
+        if (lastFree == null)
+        {
+            pool->Count--;
+            InsertToUsedPools(heap, pool);
+            return;
+        }
+        if (--pool->Count != 0)
+        {
+            return;
+        }
+        InsertToFreePools(heap, pool);
+    }
+
+    /// <summary>The raw half of _PyObject_Free.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void FreeRaw(HeapState* heap, void* p)
+    {
+        RawMemory.Free(p);
+        heap->RawAllocatedBlocks--;
+    }
+
+    /// <summary>_PyObject_Realloc. A failed move returns null and leaves the old block intact.</summary>
+    public static void* Realloc(HeapState* heap, void* p, nuint nbytes)
+    {
+        if (p == null)
+        {
+            return Malloc(heap, nbytes);
+        }
+        if (!ArenaMap<TLayout>.IsUsed(&heap->Map, p))
+        {
+            // Not ours: the raw allocator keeps it, whatever the new size (CPython cannot know how
+            // many bytes of a foreign block are readable, so it never adopts one).
+            return nbytes > MaxRequest ? null : RawMemory.Realloc(p, nbytes);
+        }
+        nuint size = BlockSize(PoolOf(p)->SizeIndex);
+        if (nbytes <= size)
+        {
+            // Staying or shrinking: copy only if at least a quarter of the block would be saved.
+            if (4 * nbytes > 3 * size)
+            {
+                return p;
+            }
+            size = nbytes;
+        }
+        // Allocate first, then free: the order is observable in pool and arena state.
+        void* bp = Malloc(heap, nbytes);
+        if (bp != null)
+        {
+            Buffer.MemoryCopy(p, bp, size, size);
+            Free(heap, p);
+        }
+        return bp;
+    }
+}

@@ -1,0 +1,171 @@
+// Arenas (obmalloc's new_arena and the arena half of insert_to_freepool). usable_arenas is kept
+// sorted by free pools ascending so that allocation fills the fullest arenas and the emptiest
+// ones drain and get released; nfp2lasta[n] (the rightmost arena with n free pools) makes every
+// re-sort O(1).
+using System.Runtime.CompilerServices;
+
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>obmalloc's INITIAL_ARENA_OBJECTS: the arena-object array starts this big and doubles.</summary>
+    public const uint InitialArenaObjects = 16;
+
+    /// <summary>new_arena: maps an arena and associates a free arena record with it. Null when the
+    /// record array cannot grow or the arena allocator fails; the heap is unchanged then.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArenaObject* NewArena(HeapState* heap)
+    {
+        if (heap->UnusedArenaObjects == null)
+        {
+            uint count = heap->MaxArenas != 0 ? heap->MaxArenas << 1 : InitialArenaObjects;
+            if (count <= heap->MaxArenas)
+            {
+                return null; // overflow
+            }
+            var grown = (ArenaObject*)RawMemory.Realloc(heap->Arenas, (nuint)count * (nuint)sizeof(ArenaObject));
+            if (grown == null)
+            {
+                return null;
+            }
+            // Only called when every arena is full, so no pointer into the old array is live:
+            // usable_arenas and unused_arena_objects are both empty.
+            heap->Arenas = grown;
+            for (uint i = heap->MaxArenas; i < count; i++)
+            {
+                grown[i].Address = 0;
+                grown[i].NextArena = i < count - 1 ? &grown[i + 1] : null;
+            }
+            heap->UnusedArenaObjects = &grown[heap->MaxArenas];
+            heap->MaxArenas = count;
+        }
+
+        ArenaObject* arena = heap->UnusedArenaObjects;
+        void* address = ArenaMemory.Alloc(ArenaSize, PoolSize);
+        if (address == null)
+        {
+            return null;
+        }
+        if (!ArenaMap<TLayout>.MarkUsed(&heap->Map, (nuint)address, used: true))
+        {
+            ArenaMemory.Free(address);
+            return null;
+        }
+        heap->UnusedArenaObjects = arena->NextArena;
+        arena->Address = (nuint)address;
+
+        ++heap->ArenasCurrentlyAllocated;
+        ++heap->TimesArenaAllocated;
+        if (heap->ArenasCurrentlyAllocated > heap->ArenasHighwater)
+        {
+            heap->ArenasHighwater = heap->ArenasCurrentlyAllocated;
+        }
+        arena->FreePools = null;
+        // Pools must be POOL_SIZE-aligned (POOL_ADDR masks the low bits), so an arena that does not
+        // start on a pool boundary loses its partial first and last pool.
+        arena->PoolAddress = (byte*)address;
+        arena->NFreePools = TLayout.MaxPoolsInArena;
+        nuint excess = (nuint)address & PoolSizeMask;
+        if (excess != 0)
+        {
+            --arena->NFreePools;
+            arena->PoolAddress += PoolSize - excess;
+        }
+        arena->NTotalPools = arena->NFreePools;
+        return arena;
+    }
+
+    /// <summary>The arena half of insert_to_freepool: <paramref name="arena"/> just got one more
+    /// free pool. Release it, put it at the head of usable_arenas, or slide it right.</summary>
+    private static void OnPoolFreed(HeapState* heap, ArenaObject* arena)
+    {
+        uint nf = arena->NFreePools;
+        ArenaObject** nfp2lasta = heap->Nfp2Lasta;
+        // If this is the rightmost arena with nf free pools, the role passes to its left
+        // neighbour when that one has nf too. (nf == 0: the arena is in no list, nfp2lasta[0] is null.)
+        ArenaObject* lastnf = nfp2lasta[nf];
+        if (lastnf == arena)
+        {
+            ArenaObject* p = arena->PrevArena;
+            nfp2lasta[nf] = p != null && p->NFreePools == nf ? p : null;
+        }
+        arena->NFreePools = ++nf;
+
+        if (nf == arena->NTotalPools && arena->NextArena != null)
+        {
+            // Case 1: wholly free, and not the last usable arena (that one is kept to avoid
+            // mapping and unmapping an arena on every iteration of a simple loop; bpo-37257).
+            ReleaseArena(heap, arena);
+            return;
+        }
+
+        if (nf == 1)
+        {
+            // Case 2: it was full, so it is in no list; with one free pool it sorts first.
+            arena->NextArena = heap->UsableArenas;
+            arena->PrevArena = null;
+            if (heap->UsableArenas != null)
+            {
+                heap->UsableArenas->PrevArena = arena;
+            }
+            heap->UsableArenas = arena;
+            if (nfp2lasta[1] == null)
+            {
+                nfp2lasta[1] = arena;
+            }
+            return;
+        }
+
+        if (nfp2lasta[nf] == null)
+        {
+            nfp2lasta[nf] = arena;
+        }
+        if (arena == lastnf)
+        {
+            // Case 4: it was the rightmost with nf - 1, so it is still in order.
+            return;
+        }
+
+        // Case 3: move it right, to just after the rightmost arena that had its old count.
+        if (arena->PrevArena != null)
+        {
+            arena->PrevArena->NextArena = arena->NextArena;
+        }
+        else
+        {
+            heap->UsableArenas = arena->NextArena;
+        }
+        arena->NextArena->PrevArena = arena->PrevArena;
+        arena->PrevArena = lastnf;
+        arena->NextArena = lastnf->NextArena;
+        if (arena->NextArena != null)
+        {
+            arena->NextArena->PrevArena = arena;
+        }
+        lastnf->NextArena = arena;
+    }
+
+    /// <summary>Unlinks a wholly free arena from usable_arenas and gives it back.</summary>
+    private static void ReleaseArena(HeapState* heap, ArenaObject* arena)
+    {
+        if (arena->PrevArena == null)
+        {
+            heap->UsableArenas = arena->NextArena;
+        }
+        else
+        {
+            arena->PrevArena->NextArena = arena->NextArena;
+        }
+        if (arena->NextArena != null)
+        {
+            arena->NextArena->PrevArena = arena->PrevArena;
+        }
+        arena->NextArena = heap->UnusedArenaObjects;
+        heap->UnusedArenaObjects = arena;
+
+        ArenaMap<TLayout>.MarkUsed(&heap->Map, arena->Address, used: false);
+        ArenaMemory.Free((void*)arena->Address);
+        arena->Address = 0;
+        --heap->ArenasCurrentlyAllocated;
+    }
+}

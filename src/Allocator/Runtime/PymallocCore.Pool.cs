@@ -1,0 +1,146 @@
+// Pool transitions (obmalloc's pymalloc_pool_extend, allocate_from_new_pool, insert_to_usedpool,
+// insert_to_freepool's first half). A pool is used, full or empty; see PoolHeader for the rules.
+using System.Runtime.CompilerServices;
+
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>The free list ran out: carve the next never-used block, or, if the pool has none
+    /// left, it is full and leaves its usedpools ring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ExtendPool(PoolHeader* pool, uint index)
+    {
+        if (pool->NextOffset <= pool->MaxNextOffset)
+        {
+            byte* next = (byte*)pool + pool->NextOffset;
+            pool->FreeBlock = next;
+            pool->NextOffset += BlockSize(index);
+            *(byte**)next = null;
+            return;
+        }
+        UnlinkFullPool(pool);
+    }
+
+    /// <summary>Takes a pool that just became full out of its usedpools ring.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void UnlinkFullPool(PoolHeader* pool)
+    {
+        PoolHeader* next = pool->NextPool;
+        PoolHeader* prev = pool->PrevPool;
+        next->PrevPool = prev;
+        prev->NextPool = next;
+    }
+
+    /// <summary>allocate_from_new_pool: size class <paramref name="index"/> has no used pool, so take a
+    /// free pool from the first usable arena (mapping a new arena if there is none) and return
+    /// its first block. Null when no arena can be mapped.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void* AllocateFromNewPool(HeapState* heap, uint index)
+    {
+        ArenaObject* arena = heap->UsableArenas;
+        if (arena == null)
+        {
+            arena = NewArena(heap);
+            if (arena == null)
+            {
+                return null;
+            }
+            arena->NextArena = arena->PrevArena = null;
+            heap->UsableArenas = arena;
+            heap->Nfp2Lasta[arena->NFreePools] = arena;
+        }
+
+        // The head arena has the fewest free pools, so taking one keeps the list sorted; only
+        // nfp2lasta needs care, and the arena leaves the list when it has no free pool left.
+        if (heap->Nfp2Lasta[arena->NFreePools] == arena)
+        {
+            heap->Nfp2Lasta[arena->NFreePools] = null;
+        }
+        if (arena->NFreePools > 1)
+        {
+            heap->Nfp2Lasta[arena->NFreePools - 1] = arena;
+        }
+
+        PoolHeader* pool = arena->FreePools;
+        if (pool != null)
+        {
+            // A cached empty pool: it keeps its header and, if the class matches, its free list.
+            arena->FreePools = pool->NextPool;
+        }
+        else
+        {
+            // Carve the next pool; its header is written below.
+            pool = (PoolHeader*)arena->PoolAddress;
+            pool->ArenaIndex = (uint)(arena - heap->Arenas);
+            pool->SizeIndex = PoolHeader.DummySizeIndex;
+            arena->PoolAddress += PoolSize;
+        }
+        if (--arena->NFreePools == 0)
+        {
+            heap->UsableArenas = arena->NextArena;
+            if (heap->UsableArenas != null)
+            {
+                heap->UsableArenas->PrevArena = null;
+            }
+        }
+
+        // The class's ring is empty (that is why we are here): the pool becomes its only member.
+        PoolHeader* head = HeapState.UsedPools(heap)[index + index];
+        pool->NextPool = head;
+        pool->PrevPool = head;
+        head->NextPool = pool;
+        head->PrevPool = pool;
+        pool->Count = 1;
+
+        byte* bp;
+        if (pool->SizeIndex == index)
+        {
+            // Last used for this very class: header and free list are still valid.
+            bp = pool->FreeBlock;
+            pool->FreeBlock = *(byte**)bp;
+            return bp;
+        }
+
+        // Initialise: return the first block, the second becomes the whole free list, the rest
+        // is carved lazily by ExtendPool.
+        pool->SizeIndex = index;
+        uint size = BlockSize(index);
+        bp = (byte*)pool + TLayout.PoolOverhead;
+        pool->NextOffset = TLayout.PoolOverhead + (size << 1);
+        pool->MaxNextOffset = (uint)PoolSize - size;
+        pool->FreeBlock = bp + size;
+        *(byte**)pool->FreeBlock = null;
+        return bp;
+    }
+
+    /// <summary>insert_to_usedpool: a full pool got a free block back and rejoins its class's ring,
+    /// linked just before the list head — at the ring's tail, despite obmalloc's comment.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void InsertToUsedPools(HeapState* heap, PoolHeader* pool)
+    {
+        uint index = pool->SizeIndex;
+        PoolHeader* next = HeapState.UsedPools(heap)[index + index];
+        PoolHeader* prev = next->PrevPool;
+        pool->NextPool = next;
+        pool->PrevPool = prev;
+        next->PrevPool = pool;
+        prev->NextPool = pool;
+    }
+
+    /// <summary>insert_to_freepool: a pool became empty. It leaves its ring for the front of its
+    /// arena's freepools, then the arena's place in usable_arenas is fixed up.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void InsertToFreePools(HeapState* heap, PoolHeader* pool)
+    {
+        PoolHeader* next = pool->NextPool;
+        PoolHeader* prev = pool->PrevPool;
+        next->PrevPool = prev;
+        prev->NextPool = next;
+
+        ArenaObject* arena = &heap->Arenas[pool->ArenaIndex];
+        pool->NextPool = arena->FreePools;
+        arena->FreePools = pool;
+        OnPoolFreed(heap, arena);
+    }
+}

@@ -1,0 +1,83 @@
+// The two sources of memory under pymalloc: the raw allocator (CPython's PYMEM_DOMAIN_RAW, i.e.
+// malloc) for requests pymalloc does not serve, and the arena allocator (CPython's
+// _PyObject_Arena) for the ARENA_SIZE blocks that pools are carved from.
+using System;
+using System.Runtime.InteropServices;
+
+namespace Pymalloc.Runtime;
+
+/// <summary>The raw allocator: the C runtime's malloc family, with CPython's conventions.</summary>
+/// <remarks>
+/// Failure is a null return, as in C: <see cref="NativeMemory"/> throws instead, and an exception
+/// in the middle of a pymalloc operation would leave the heap half-updated.
+/// </remarks>
+public static unsafe class RawMemory
+{
+    /// <summary>Like <c>_PyMem_RawMalloc</c>: a request of 0 bytes still returns a unique pointer.</summary>
+    public static void* Malloc(nuint size)
+    {
+        try
+        {
+            return NativeMemory.Alloc(size == 0 ? 1 : size);
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Like <c>_PyMem_RawCalloc</c>: zero elements still return a unique pointer.</summary>
+    public static void* Calloc(nuint count, nuint size)
+    {
+        try
+        {
+            return count == 0 || size == 0 ? NativeMemory.AllocZeroed(1, 1) : NativeMemory.AllocZeroed(count, size);
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Like <c>_PyMem_RawRealloc</c>: a resize to 0 bytes keeps a unique pointer; on failure
+    /// the old block is untouched.</summary>
+    public static void* Realloc(void* ptr, nuint size)
+    {
+        try
+        {
+            return NativeMemory.Realloc(ptr, size == 0 ? 1 : size);
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Frees a raw block.</summary>
+    public static void Free(void* ptr) => NativeMemory.Free(ptr);
+}
+
+/// <summary>The default arena allocator: ARENA_SIZE bytes aligned to the pool size.</summary>
+/// <remarks>
+/// Pool alignment gives every arena all MAX_POOLS_IN_ARENA pools (CPython's mmap arenas are only
+/// page-aligned and lose one pool when the page is not pool-aligned). Untouched pages of an arena
+/// are never committed by the OS, which is what makes lazy pool carving cheap.
+/// </remarks>
+public static unsafe class ArenaMemory
+{
+    /// <summary>Maps one arena; null when out of memory.</summary>
+    public static void* Alloc(nuint arenaSize, nuint poolSize)
+    {
+        try
+        {
+            return NativeMemory.AlignedAlloc(arenaSize, poolSize);
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Returns an arena.</summary>
+    public static void Free(void* arena) => NativeMemory.AlignedFree(arena);
+}

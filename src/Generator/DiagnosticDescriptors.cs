@@ -1,0 +1,70 @@
+// Every diagnostic the generator reports, in one place. Ids are stable and release-tracked in
+// AnalyzerReleases.*.md; messages name the offending value and the rule it breaks.
+using Microsoft.CodeAnalysis;
+
+namespace Pymalloc.Generator;
+
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Pymalloc";
+
+    public static readonly DiagnosticDescriptor InvalidAlignment = new DiagnosticDescriptor(
+        "PYM001", "Invalid alignment",
+        "Alignment = {0} is invalid: it must be a power of two and at least 8 (a free block holds a pointer)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidPoolSize = new DiagnosticDescriptor(
+        "PYM002", "Invalid pool size",
+        "PoolSize = {0} is invalid: it must be a power of two of at least 4096 and a multiple of Alignment ({1})",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidArenaSize = new DiagnosticDescriptor(
+        "PYM003", "Invalid arena size",
+        "ArenaSize = {0} is invalid: it must be a power of two, at least PoolSize ({1}) so it holds a pool, and at most 1073741824",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidThreshold = new DiagnosticDescriptor(
+        "PYM004", "Invalid small request threshold",
+        "SmallRequestThreshold = {0} is invalid: it must be a positive multiple of Alignment ({1})",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ThresholdTooLargeForPool = new DiagnosticDescriptor(
+        "PYM005", "Small request threshold too large for the pool",
+        "SmallRequestThreshold = {0} is too large: a pool of {1} bytes must hold two blocks of the largest class after its {2}-byte header (at most {3})",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor TooManySizeClasses = new DiagnosticDescriptor(
+        "PYM006", "Too many size classes",
+        "SmallRequestThreshold = {0} with Alignment = {1} gives {2} size classes; the usedpools table holds at most 64",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DuplicateAssemblyConfig = new DiagnosticDescriptor(
+        "PYM007", "More than one assembly-level configuration",
+        "This is a second PymallocConfig for the same target; an assembly or class holds one allocator, so declare another allocator with [PymallocConfig] on its own static partial class",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NotStaticPartialClass = new DiagnosticDescriptor(
+        "PYM008", "Allocator type must be a static partial class",
+        "'{0}' must be declared 'static partial class' (and its containing types 'partial') to hold a generated allocator",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsafeBlocksRequired = new DiagnosticDescriptor(
+        "PYM009", "Unsafe code must be allowed",
+        "The generated allocator uses pointers: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidTypeName = new DiagnosticDescriptor(
+        "PYM010", "Invalid type name",
+        "TypeName = \"{0}\" is not a valid, optionally namespace-qualified, C# type name",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NonConstantArgument = new DiagnosticDescriptor(
+        "PYM011", "Configuration argument is not a constant",
+        "The value of '{0}' could not be read as a constant",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor GeneratorFailure = new DiagnosticDescriptor(
+        "PYM099", "The generator failed",
+        "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

@@ -1,0 +1,76 @@
+// The Api file: the allocator's public surface over its one heap.
+namespace Pymalloc.Generator;
+
+internal static partial class Emitter
+{
+    private static string EmitApi(AllocatorSpec spec, LayoutModel m)
+    {
+        string t = spec.TypeName;
+        string body = $$"""
+            // The heap behind the static API, created when the class is first used and never freed,
+            // like CPython's global pymalloc state. It lives in unmanaged memory, and the field is
+            // readonly, so once the class is initialised the JIT treats its address as a constant.
+            private static readonly HeapState* s_heap = CreateHeap();
+
+            private static HeapState* CreateHeap()
+            {
+                HeapState* heap = PymallocCore<Layout>.CreateHeap();
+                return heap != null ? heap : throw new OutOfMemoryException("Cannot allocate the {{t}} heap.");
+            }
+
+            /// <summary>
+            /// Allocates <paramref name="size"/> bytes, like <c>PyObject_Malloc</c>: 1..{{I(m.SmallRequestThreshold)}} bytes from
+            /// the pools, 0 or more bytes from the raw allocator. The block is {{I(m.Alignment)}}-byte aligned.
+            /// </summary>
+            /// <returns>The block, or null if <paramref name="size"/> exceeds 2^63 - 1 or memory is exhausted.</returns>
+            /// <remarks>Not thread-safe: use the allocator from one thread at a time.</remarks>
+            public static void* Malloc(nuint size)
+            {
+                if (size - 1 < Layout.SmallRequestThreshold)
+                {
+                    void* block = AllocateSmall(s_heap, size);
+                    if (block != null)
+                    {
+                        return block;
+                    }
+                }
+                return PymallocCore<Layout>.MallocRaw(s_heap, size);
+            }
+
+            /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes, like <c>PyObject_Calloc</c>.</summary>
+            /// <returns>The block, or null if the product overflows 2^63 - 1 (it never wraps) or memory is exhausted.</returns>
+            public static void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
+
+            /// <summary>
+            /// Resizes a block, like <c>PyObject_Realloc</c>: null <paramref name="ptr"/> allocates; a pool block
+            /// stays put while the new size fits its class and wastes less than a quarter of it, and otherwise
+            /// moves (allocate, copy, then free); a raw block stays with the raw allocator.
+            /// </summary>
+            /// <returns>The block, or null on failure, in which case <paramref name="ptr"/> is untouched.</returns>
+            public static void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
+
+            /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>. Null is ignored; a pointer
+            /// outside the allocator's arenas is passed to the raw allocator's free.</summary>
+            public static void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
+
+            /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
+            public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
+
+            /// <summary>A snapshot of the allocator's statistics (walks every arena; not for hot paths).</summary>
+            public static MallocStats GetStats() => PymallocCore<Layout>.GetStats(s_heap);
+
+            /// <summary>Writes the text CPython's <c>_PyObject_DebugMallocStats</c> prints for the same state.</summary>
+            public static void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
+
+            /// <summary>The static API of <see cref="{{t}}"/> as an <see cref="IUnmanagedAllocator"/>, for generic code.</summary>
+            public readonly struct Api : IUnmanagedAllocator
+            {
+                static void* IUnmanagedAllocator.Malloc(nuint size) => {{t}}.Malloc(size);
+                static void* IUnmanagedAllocator.Calloc(nuint count, nuint size) => {{t}}.Calloc(count, size);
+                static void* IUnmanagedAllocator.Realloc(void* ptr, nuint size) => {{t}}.Realloc(ptr, size);
+                static void IUnmanagedAllocator.Free(void* ptr) => {{t}}.Free(ptr);
+            }
+            """;
+        return File(spec, "public API", new string[0], new[] { "System", "System.IO", "Pymalloc", "Pymalloc.Runtime" }, body);
+    }
+}

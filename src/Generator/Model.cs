@@ -1,0 +1,49 @@
+// The equatable model between Parser and Emitter. It holds no symbols, syntax nodes, Location or
+// AttributeData, so an edit that does not touch a configuration compares equal and reruns nothing.
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Pymalloc.Generator;
+
+/// <summary>Where something is in source, without holding the syntax tree.</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+
+    public static LocationInfo? From(Location? location)
+        => location is null || location.SourceTree is null
+            ? null
+            : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+}
+
+/// <summary>A diagnostic to report, by descriptor id.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
+
+/// <summary>The four numbers of a layout, as configured (preset defaults applied).</summary>
+internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, int SmallRequestThreshold);
+
+/// <summary>One allocator to generate: where it goes, its layout, and what is wrong with it.</summary>
+/// <param name="Namespace">Namespace of the generated type, or null for the global namespace.</param>
+/// <param name="TypeName">Simple name of the generated type.</param>
+/// <param name="ContainingTypes">Declarations of enclosing types, outermost first (e.g. "partial class Engine").</param>
+/// <param name="IsAssemblyLevel">From <c>[assembly: PymallocConfig]</c> rather than a class.</param>
+/// <param name="Layout">The configured layout.</param>
+/// <param name="Source">The attribute as written, for the generated header.</param>
+/// <param name="SortKey">File path and position of the attribute, to order duplicates deterministically.</param>
+/// <param name="AttributeLocation">Where the attribute is, for diagnostics about the whole configuration.</param>
+/// <param name="Diagnostics">Errors found; an allocator with any is not generated.</param>
+internal sealed record AllocatorSpec(
+    string? Namespace,
+    string TypeName,
+    EquatableArray<string> ContainingTypes,
+    bool IsAssemblyLevel,
+    LayoutConfig Layout,
+    string Source,
+    string SortKey,
+    LocationInfo? AttributeLocation,
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public string FullName => (Namespace is null ? "" : Namespace + ".")
+        + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))
+        + TypeName;
+}

@@ -1,0 +1,172 @@
+// Parser: from the attribute as Roslyn sees it to an equatable AllocatorSpec. Everything that
+// needs symbols or syntax (argument values, their locations, the target's shape) happens here,
+// and nothing of Roslyn's object graph leaks into the model.
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Pymalloc.Generator;
+
+internal static class Parser
+{
+    public const string AttributeMetadataName = "Pymalloc.PymallocConfigAttribute";
+    public const string DefaultNamespace = "Pymalloc.Generated";
+    public const string DefaultTypeName = "PymallocAllocator";
+
+    /// <summary>CPython 3.11 on 64-bit (Objects/obmalloc.c of v3.11.x: ALIGNMENT 16, POOL_SIZE
+    /// 16 KiB (POOL_BITS 14), ARENA_SIZE 1 MiB (ARENA_BITS 20), SMALL_REQUEST_THRESHOLD 512).</summary>
+    public static readonly LayoutConfig CPython311 = new(16, 16384, 1048576, 512);
+
+    public static bool IsCandidate(SyntaxNode node, CancellationToken _)
+        => node is CompilationUnitSyntax or ClassDeclarationSyntax;
+
+    public static ImmutableArray<AllocatorSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var specs = ImmutableArray.CreateBuilder<AllocatorSpec>();
+        bool first = true;
+        foreach (AttributeData attribute in context.Attributes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            AllocatorSpec spec;
+            try
+            {
+                spec = ParseOne(context, attribute, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A generator must never throw: report and generate nothing for this attribute.
+                LocationInfo? where = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
+                spec = Failed(where, e.GetType().Name + ": " + e.Message);
+            }
+            if (!first && !spec.IsAssemblyLevel)
+            {
+                // A class holds one allocator; assembly-level duplicates are found across files later.
+                spec = WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, Args()));
+            }
+            first = false;
+            specs.Add(spec);
+        }
+        return specs.ToImmutable();
+    }
+
+    private static AllocatorSpec ParseOne(GeneratorAttributeSyntaxContext context, AttributeData attribute, CancellationToken ct)
+    {
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(ct) as AttributeSyntax;
+        LocationInfo? attributeLocation = LocationInfo.From(syntax?.GetLocation());
+        var diagnostics = new List<DiagnosticInfo>();
+
+        // Where each named argument is written, so a diagnostic points at the offending value.
+        var argumentLocations = new Dictionary<string, LocationInfo?>(StringComparer.Ordinal);
+        if (syntax?.ArgumentList is { } list)
+        {
+            foreach (AttributeArgumentSyntax argument in list.Arguments)
+            {
+                string? argName = argument.NameEquals?.Name.Identifier.ValueText;
+                if (argName is not null)
+                {
+                    argumentLocations[argName] = LocationInfo.From(argument.GetLocation());
+                }
+            }
+        }
+        LocationInfo? LocationOf(string property)
+            => argumentLocations.TryGetValue(property, out LocationInfo? l) && l is not null ? l : attributeLocation;
+
+        LayoutConfig preset = CPython311;
+        int alignment = preset.Alignment, poolSize = preset.PoolSize, arenaSize = preset.ArenaSize, threshold = preset.SmallRequestThreshold;
+        string? typeName = null;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            TypedConstant value = named.Value;
+            if (value.Kind == TypedConstantKind.Error || (value.Value is null && named.Key != "TypeName"))
+            {
+                diagnostics.Add(new DiagnosticInfo("PYM011", LocationOf(named.Key), Args(named.Key)));
+                continue;
+            }
+            switch (named.Key)
+            {
+                case "Alignment": alignment = (int)value.Value!; break;
+                case "PoolSize": poolSize = (int)value.Value!; break;
+                case "ArenaSize": arenaSize = (int)value.Value!; break;
+                case "SmallRequestThreshold": threshold = (int)value.Value!; break;
+                case "TypeName": typeName = value.Value as string; break;
+            }
+        }
+        var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold);
+        foreach ((string id, string property, string[] args) in LayoutModel.Validate(layout))
+        {
+            diagnostics.Add(new DiagnosticInfo(id, LocationOf(property), Args(args)));
+        }
+
+        string? ns;
+        string name;
+        var containers = new List<string>();
+        bool assemblyLevel = context.TargetSymbol is IAssemblySymbol;
+        if (assemblyLevel)
+        {
+            ns = DefaultNamespace;
+            name = DefaultTypeName;
+            if (typeName is not null)
+            {
+                string[] parts = typeName.Split('.');
+                if (parts.Any(p => !SyntaxFacts.IsValidIdentifier(p)))
+                {
+                    diagnostics.Add(new DiagnosticInfo("PYM010", LocationOf("TypeName"), Args(typeName)));
+                }
+                else
+                {
+                    name = parts[parts.Length - 1];
+                    ns = parts.Length > 1 ? string.Join(".", parts, 0, parts.Length - 1) : null;
+                }
+            }
+        }
+        else
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            name = type.Name;
+            ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            bool ok = type.IsStatic && declaration.Modifiers.Any(SyntaxKind.PartialKeyword) && type.TypeParameters.Length == 0;
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                var outerSyntax = outer.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) as TypeDeclarationSyntax;
+                if (outerSyntax is null || !outerSyntax.Modifiers.Any(SyntaxKind.PartialKeyword) || outer.TypeParameters.Length != 0)
+                {
+                    ok = false;
+                    break;
+                }
+                string kind = outerSyntax switch
+                {
+                    RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+                    StructDeclarationSyntax => "struct",
+                    InterfaceDeclarationSyntax => "interface",
+                    _ => "class",
+                };
+                containers.Insert(0, "partial " + kind + " " + outer.Name);
+            }
+            if (!ok)
+            {
+                diagnostics.Add(new DiagnosticInfo("PYM008", LocationInfo.From(declaration.Identifier.GetLocation()), Args(type.Name)));
+            }
+        }
+
+        string sortKey = (attributeLocation?.FilePath ?? "") + ":" + (attributeLocation?.Span.Start ?? 0).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
+        string source = syntax is null ? "PymallocConfig" : syntax.ToString();
+        return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
+            layout, (assemblyLevel ? "[assembly: " : "[") + source + "]", sortKey, attributeLocation,
+            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()));
+    }
+
+    public static AllocatorSpec WithError(AllocatorSpec spec, DiagnosticInfo error)
+        => spec with { Diagnostics = new EquatableArray<DiagnosticInfo>(spec.Diagnostics.Items.Add(error)) };
+
+    private static AllocatorSpec Failed(LocationInfo? where, string message)
+        => new(DefaultNamespace, DefaultTypeName, default, true, CPython311, "", where?.FilePath ?? "", where,
+            new EquatableArray<DiagnosticInfo>(ImmutableArray.Create(new DiagnosticInfo("PYM099", where, Args(message)))));
+
+    private static EquatableArray<string> Args(params string[] args) => new(args.ToImmutableArray());
+}

@@ -1,0 +1,104 @@
+// Replays a trace through any IUnmanagedAllocator, compiled once per allocator (static abstract
+// calls, no indirection), so the same loop serves the fidelity check and the benchmarks.
+using System;
+
+namespace Pymalloc.Traces;
+
+/// <summary>The blocks a replay left allocated, indexed by trace id.</summary>
+public sealed unsafe class ReplayResult
+{
+    internal ReplayResult(nint[] live, int operations)
+    {
+        Live = live;
+        Operations = operations;
+    }
+
+    /// <summary>Pointer per block id (0 where the id is not live).</summary>
+    public nint[] Live { get; }
+
+    /// <summary>Operations replayed.</summary>
+    public int Operations { get; }
+
+    /// <summary>Frees every block still live, through the allocator that made them.</summary>
+    public void FreeAll<TAlloc>() where TAlloc : IUnmanagedAllocator
+    {
+        for (int i = 0; i < Live.Length; i++)
+        {
+            if (Live[i] != 0)
+            {
+                TAlloc.Free((void*)Live[i]);
+                Live[i] = 0;
+            }
+        }
+    }
+}
+
+/// <summary>Replays traces with the rules of CPython 3.11's object allocator API.</summary>
+public static unsafe class TraceReplayer
+{
+    /// <summary>
+    /// Performs every operation of <paramref name="trace"/> through <typeparamref name="TAlloc"/>, in
+    /// order. Blocks still live at the end stay allocated (statistics describe them); see
+    /// <see cref="ReplayResult.FreeAll{TAlloc}"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The allocator returned null, or the trace used an id
+    /// that was not live (a malformed trace).</exception>
+    public static ReplayResult Replay<TAlloc>(AllocationTrace trace) where TAlloc : IUnmanagedAllocator
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        var live = new nint[trace.MaxId];
+        TraceOp[] ops = trace.Ops;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            TraceOp op = ops[i];
+            void* p;
+            switch (op.Kind)
+            {
+                case TraceOpKind.Malloc:
+                    p = TAlloc.Malloc((nuint)op.Size);
+                    Store(live, op.Id, p, i);
+                    break;
+                case TraceOpKind.Calloc:
+                    p = TAlloc.Calloc((nuint)op.Count, (nuint)op.Size);
+                    Store(live, op.Id, p, i);
+                    break;
+                case TraceOpKind.Realloc:
+                    p = TAlloc.Realloc(Take(live, op.Id, i), (nuint)op.Size);
+                    Store(live, op.NewId, p, i);
+                    break;
+                case TraceOpKind.ReallocNull:
+                    p = TAlloc.Realloc(null, (nuint)op.Size);
+                    Store(live, op.NewId, p, i);
+                    break;
+                default:
+                    TAlloc.Free(Take(live, op.Id, i));
+                    break;
+            }
+        }
+        return new ReplayResult(live, ops.Length);
+    }
+
+    private static void Store(nint[] live, int id, void* p, int op)
+    {
+        if (p == null)
+        {
+            throw new InvalidOperationException($"Op {op}: the allocator returned null.");
+        }
+        if (live[id] != 0)
+        {
+            throw new InvalidOperationException($"Op {op}: block id {id} is already live.");
+        }
+        live[id] = (nint)p;
+    }
+
+    private static void* Take(nint[] live, int id, int op)
+    {
+        nint p = live[id];
+        if (p == 0)
+        {
+            throw new InvalidOperationException($"Op {op}: block id {id} is not live.");
+        }
+        live[id] = 0;
+        return (void*)p;
+    }
+}
