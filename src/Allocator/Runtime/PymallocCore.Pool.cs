@@ -114,8 +114,11 @@ public static unsafe partial class PymallocCore<TLayout>
         return bp;
     }
 
-    /// <summary>insert_to_usedpool: a full pool got a free block back and rejoins its class's ring,
-    /// linked just before the list head — at the ring's tail, despite obmalloc's comment.</summary>
+    /// <summary>insert_to_usedpool: a full pool got a free block back and rejoins its class's ring.
+    /// It is linked before <c>usedpools[2i]</c> — the slot's value, i.e. the ring's first pool, not
+    /// the fake header — so it becomes the first pool and its freed block is the next one handed
+    /// out (obmalloc: "this mimics LRU pool usage"). The trace oracle pins this down: linking it
+    /// after the last pool instead changes the statistics of the w1_ast and w3_mixed traces.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void InsertToUsedPools(HeapState* heap, PoolHeader* pool)
     {

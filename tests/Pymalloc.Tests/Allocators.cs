@@ -1,0 +1,36 @@
+// The allocators these tests use, declared the way users declare them: the generator runs on
+// this project and emits them at build time.
+using System;
+using Pymalloc;
+
+// The default allocator: Pymalloc.Generated.PymallocAllocator with the CPython 3.11 layout.
+[assembly: PymallocConfig]
+
+namespace Pymalloc.Tests;
+
+/// <summary>A named allocator with the 3.11 layout, used only by the trace test (its state is its own).</summary>
+[PymallocConfig]
+internal static partial class TraceAllocator
+{
+}
+
+/// <summary>A tiny layout whose arenas hold 4 pools, so arena transitions take a handful of calls.</summary>
+[PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256)]
+internal static partial class TinyArenas
+{
+}
+
+/// <summary>Exposes a heap instance through the static <see cref="IUnmanagedAllocator"/> contract.</summary>
+internal readonly unsafe struct CurrentHeap<TLayout> : IUnmanagedAllocator where TLayout : struct, IPymallocLayout
+{
+    [ThreadStatic]
+    public static Heap<TLayout> Heap;
+
+    public static void* Malloc(nuint size) => Heap.Malloc(size);
+
+    public static void* Calloc(nuint count, nuint size) => Heap.Calloc(count, size);
+
+    public static void* Realloc(void* ptr, nuint size) => Heap.Realloc(ptr, size);
+
+    public static void Free(void* ptr) => Heap.Free(ptr);
+}
