@@ -56,6 +56,9 @@ internal static partial class Emitter
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
             public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
 
+            /// <summary>The heap behind the static API: pools, arenas and counters, for tools and diagnostics.</summary>
+            public static HeapState* State => s_heap;
+
             /// <summary>A snapshot of the allocator's statistics (walks every arena; not for hot paths).</summary>
             public static MallocStats GetStats() => PymallocCore<Layout>.GetStats(s_heap);
 
