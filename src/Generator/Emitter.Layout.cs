@@ -21,13 +21,13 @@ internal static partial class Emitter
             $"(n - 1) >> {I(m.AlignmentShift)}, whose blocks are (class + 1) << {I(m.AlignmentShift)} bytes; a pool holds blocks of one",
             "class, and the bytes after its last whole block are lost (\"quantization\").",
             "",
-            "Request in bytes     Size of allocated block      Size class idx    Blocks per pool    Bytes lost per pool",
-            "----------------------------------------------------------------------------------------------------------",
+            "Request in bytes     Size of allocated block      Size class idx    Blocks per pool    Bytes lost at pool end",
+            "-------------------------------------------------------------------------------------------------------------",
         };
         for (int c = 0; c < m.NumSizeClasses; c++)
         {
             string request = I(m.FirstRequest(c)) + "-" + I(m.BlockSize(c));
-            header.Add($"{request,12}{m.BlockSize(c),23}{c,24}{m.BlocksPerPool(c),19}{m.QuantizationPerPool(c),19}");
+            header.Add($"{request,16}{m.BlockSize(c),28}{c,20}{m.BlocksPerPool(c),19}{m.QuantizationPerPool(c),26}");
         }
         header.Add("");
         header.Add($"Every used pool also loses its {I(m.PoolOverhead)}-byte header.");

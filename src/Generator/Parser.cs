@@ -25,7 +25,7 @@ internal static class Parser
     public static bool IsCandidate(SyntaxNode node, CancellationToken _)
         => node is CompilationUnitSyntax or ClassDeclarationSyntax;
 
-    public static ImmutableArray<AllocatorSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static EquatableArray<AllocatorSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var specs = ImmutableArray.CreateBuilder<AllocatorSpec>();
         bool first = true;
@@ -51,7 +51,8 @@ internal static class Parser
             first = false;
             specs.Add(spec);
         }
-        return specs.ToImmutable();
+        // Equatable, so that a rerun after an unrelated edit compares equal and stops here.
+        return new EquatableArray<AllocatorSpec>(specs.ToImmutable());
     }
 
     private static AllocatorSpec ParseOne(GeneratorAttributeSyntaxContext context, AttributeData attribute, CancellationToken ct)

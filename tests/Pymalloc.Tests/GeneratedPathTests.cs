@@ -60,5 +60,4 @@ public sealed unsafe class GeneratedPathTests
         Assert.Equal(runtime.GetStats().ToString(), EquivalenceAllocator.GetStats().ToString());
         Assert.True(runtime.GetStats().ArenasReclaimed > 0, "the history should have released arenas");
     }
-
 }
