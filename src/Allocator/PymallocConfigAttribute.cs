@@ -12,13 +12,17 @@ namespace Pymalloc;
 /// generates a separate allocator, with its own state, into that class.
 /// </summary>
 /// <remarks>
-/// Every property is optional. An unset property takes CPython 3.11's value on 64-bit:
-/// <c>Alignment = 16</c>, <c>PoolSize = 16384</c>, <c>ArenaSize = 1048576</c>,
-/// <c>SmallRequestThreshold = 512</c>. Impossible combinations are compile-time errors (PYM0xx).
+/// Every property is optional. An unset layout property takes the value of <see cref="Preset"/>,
+/// by default CPython 3.11's on 64-bit: <c>Alignment = 16</c>, <c>PoolSize = 16384</c>,
+/// <c>ArenaSize = 1048576</c>, <c>SmallRequestThreshold = 512</c>. Impossible combinations are
+/// compile-time errors (PYM0xx).
 /// </remarks>
 [AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class PymallocConfigAttribute : Attribute
 {
+    /// <summary>The CPython release whose layout is the starting point; explicit properties override it.</summary>
+    public PymallocPreset Preset { get; set; }
+
     /// <summary>ALIGNMENT: block sizes and block addresses are multiples of it (a power of two, at least 8).</summary>
     public int Alignment { get; set; }
 

@@ -63,6 +63,11 @@ internal static class DiagnosticDescriptors
         "The value of '{0}' could not be read as a constant",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UnknownPreset = new DiagnosticDescriptor(
+        "PYM012", "Unknown preset",
+        "Preset = {0} is not a PymallocPreset member (CPython311, CPython38, CPython27, CPython2718)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor GeneratorFailure = new DiagnosticDescriptor(
         "PYM099", "The generator failed",
         "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",

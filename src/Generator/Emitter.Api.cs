@@ -3,9 +3,17 @@ namespace Pymalloc.Generator;
 
 internal static partial class Emitter
 {
+    private static string Literal(string text)
+        => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+
     private static string EmitApi(AllocatorSpec spec, LayoutModel m)
     {
         string t = spec.TypeName;
+        var typed = new System.Text.StringBuilder();
+        for (int c = 0; c < m.NumSizeClasses; c++)
+        {
+            typed.Append($"    if (sizeof(T) <= {I(m.BlockSize(c))}) return (T*)OrRaw(AllocateSizeClass{I(c)}(s_heap), (nuint)sizeof(T));\n");
+        }
         string body = $$"""
             // The heap behind the static API, created when the class is first used and never freed,
             // like CPython's global pymalloc state. It lives in unmanaged memory, and the field is
@@ -65,6 +73,45 @@ internal static partial class Emitter
             /// <summary>Writes the text CPython's <c>_PyObject_DebugMallocStats</c> prints for the same state.</summary>
             public static void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
 
+            /// <summary>
+            /// Allocates an uninitialised <typeparamref name="T"/>. <c>sizeof(T)</c> is a constant for each
+            /// <typeparamref name="T"/>, so the JIT keeps exactly one branch below: the call goes straight to
+            /// the size class's fast path, with no dispatch at run time. Types larger than
+            /// {{I(m.SmallRequestThreshold)}} bytes come from the raw allocator.
+            /// </summary>
+            /// <returns>The object, or null if memory is exhausted. Free it with <see cref="Delete{T}"/> or <see cref="Free"/>.</returns>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static T* New<T>() where T : unmanaged
+            {
+            {{typed.ToString().TrimEnd('\n')}}
+                return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            private static void* OrRaw(void* block, nuint size) => block != null ? block : PymallocCore<Layout>.MallocRaw(s_heap, size);
+
+            /// <summary>Frees an object from <see cref="New{T}"/> (the same as <see cref="Free"/>: the class is read from the pool header).</summary>
+            public static void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
+
+            /// <summary>
+            /// Allocates an uninitialised array of <paramref name="count"/> <typeparamref name="T"/>, like CPython's
+            /// <c>PyMem_New</c>: if <c>count * sizeof(T)</c> would exceed 2^63 - 1 the result is null; it never wraps.
+            /// </summary>
+            public static T* NewArray<T>(nuint count) where T : unmanaged
+                => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Malloc(count * (nuint)sizeof(T));
+
+            /// <summary>
+            /// Resizes an array from <see cref="NewArray{T}"/> to <paramref name="count"/> elements, like CPython's
+            /// <c>PyMem_Resize</c> but without losing the array on failure: if <c>count * sizeof(T)</c> would
+            /// exceed 2^63 - 1, or memory is exhausted, the result is null and <paramref name="ptr"/> is untouched.
+            /// </summary>
+            public static T* ResizeArray<T>(T* ptr, nuint count) where T : unmanaged
+                => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Realloc(ptr, count * (nuint)sizeof(T));
+
+            /// <summary>This allocator's layout and size-class table, and access to its statistics.</summary>
+            public static PymallocAllocatorInfo Info { get; } = PymallocAllocatorInfo.Create<Layout>(
+                "{{spec.FullName}}", {{Literal(spec.Source)}}, "{{spec.Layout.PresetName}}", GetStats);
+
             /// <summary>The static API of <see cref="{{t}}"/> as an <see cref="IUnmanagedAllocator"/>, for generic code.</summary>
             public readonly struct Api : IUnmanagedAllocator
             {
@@ -74,6 +121,6 @@ internal static partial class Emitter
                 static void IUnmanagedAllocator.Free(void* ptr) => {{t}}.Free(ptr);
             }
             """;
-        return File(spec, "public API", new string[0], new[] { "System", "System.IO", "Pymalloc", "Pymalloc.Runtime" }, body);
+        return File(spec, "public API", new string[0], new[] { "System", "System.IO", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, body);
     }
 }

@@ -10,7 +10,7 @@ internal static partial class Emitter
         var header = new List<string>
         {
             "",
-            "The layout, as obmalloc.c's macros would define it:",
+            $"The layout, as obmalloc.c's macros would define it (starting from the {spec.Layout.PresetName} preset):",
             "",
             $"  ALIGNMENT               {I(m.Alignment)} bytes (ALIGNMENT_SHIFT {I(m.AlignmentShift)})",
             $"  SMALL_REQUEST_THRESHOLD {I(m.SmallRequestThreshold)} bytes, so NB_SMALL_SIZE_CLASSES = {I(m.NumSizeClasses)}",

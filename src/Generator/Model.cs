@@ -19,8 +19,8 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 /// <summary>A diagnostic to report, by descriptor id.</summary>
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
 
-/// <summary>The four numbers of a layout, as configured (preset defaults applied).</summary>
-internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, int SmallRequestThreshold);
+/// <summary>The four numbers of a layout, as configured (preset defaults applied), and the preset they started from.</summary>
+internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, int SmallRequestThreshold, string PresetName);
 
 /// <summary>One allocator to generate: where it goes, its layout, and what is wrong with it.</summary>
 /// <param name="Namespace">Namespace of the generated type, or null for the global namespace.</param>
@@ -32,6 +32,7 @@ internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, 
 /// <param name="SortKey">File path and position of the attribute, to order duplicates deterministically.</param>
 /// <param name="AttributeLocation">Where the attribute is, for diagnostics about the whole configuration.</param>
 /// <param name="Diagnostics">Errors found; an allocator with any is not generated.</param>
+/// <param name="Accessible">Reachable from anywhere in the assembly (not nested in a private type).</param>
 internal sealed record AllocatorSpec(
     string? Namespace,
     string TypeName,
@@ -41,7 +42,8 @@ internal sealed record AllocatorSpec(
     string Source,
     string SortKey,
     LocationInfo? AttributeLocation,
-    EquatableArray<DiagnosticInfo> Diagnostics)
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    bool Accessible = true)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))

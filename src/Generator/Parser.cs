@@ -18,9 +18,16 @@ internal static class Parser
     public const string DefaultNamespace = "Pymalloc.Generated";
     public const string DefaultTypeName = "PymallocAllocator";
 
-    /// <summary>CPython 3.11 on 64-bit (Objects/obmalloc.c of v3.11.x: ALIGNMENT 16, POOL_SIZE
-    /// 16 KiB (POOL_BITS 14), ARENA_SIZE 1 MiB (ARENA_BITS 20), SMALL_REQUEST_THRESHOLD 512).</summary>
-    public static readonly LayoutConfig CPython311 = new(16, 16384, 1048576, 512);
+    /// <summary>The presets, by PymallocPreset value; the sources are cited on PymallocPreset.</summary>
+    public static readonly LayoutConfig[] Presets =
+    {
+        new(16, 16384, 1048576, 512, "CPython 3.11"),   // CPython311 = 0
+        new(16, 4096, 262144, 512, "CPython 3.8"),      // CPython38 = 1
+        new(8, 4096, 262144, 256, "CPython 2.7"),       // CPython27 = 2
+        new(16, 4096, 262144, 256, "CPython 2.7.18"),   // CPython2718 = 3
+    };
+
+    public static LayoutConfig CPython311 => Presets[0];
 
     public static bool IsCandidate(SyntaxNode node, CancellationToken _)
         => node is CompilationUnitSyntax or ClassDeclarationSyntax;
@@ -77,7 +84,22 @@ internal static class Parser
         LocationInfo? LocationOf(string property)
             => argumentLocations.TryGetValue(property, out LocationInfo? l) && l is not null ? l : attributeLocation;
 
+        // The preset first, wherever it is written: explicit properties override it.
         LayoutConfig preset = CPython311;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == "Preset" && named.Value.Kind != TypedConstantKind.Error && named.Value.Value is int index)
+            {
+                if (index >= 0 && index < Presets.Length)
+                {
+                    preset = Presets[index];
+                }
+                else
+                {
+                    diagnostics.Add(new DiagnosticInfo("PYM012", LocationOf("Preset"), Args(index.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+                }
+            }
+        }
         int alignment = preset.Alignment, poolSize = preset.PoolSize, arenaSize = preset.ArenaSize, threshold = preset.SmallRequestThreshold;
         string? typeName = null;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
@@ -97,7 +119,7 @@ internal static class Parser
                 case "TypeName": typeName = value.Value as string; break;
             }
         }
-        var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold);
+        var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold, preset.PresetName);
         foreach ((string id, string property, string[] args) in LayoutModel.Validate(layout))
         {
             diagnostics.Add(new DiagnosticInfo(id, LocationOf(property), Args(args)));
@@ -105,6 +127,7 @@ internal static class Parser
 
         string? ns;
         string name;
+        bool accessible = true;
         var containers = new List<string>();
         bool assemblyLevel = context.TargetSymbol is IAssemblySymbol;
         if (assemblyLevel)
@@ -153,13 +176,17 @@ internal static class Parser
             {
                 diagnostics.Add(new DiagnosticInfo("PYM008", LocationInfo.From(declaration.Identifier.GetLocation()), Args(type.Name)));
             }
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                accessible &= t.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal;
+            }
         }
 
         string sortKey = (attributeLocation?.FilePath ?? "") + ":" + (attributeLocation?.Span.Start ?? 0).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
         string source = syntax is null ? "PymallocConfig" : syntax.ToString();
         return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
             layout, (assemblyLevel ? "[assembly: " : "[") + source + "]", sortKey, attributeLocation,
-            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()));
+            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible);
     }
 
     public static AllocatorSpec WithError(AllocatorSpec spec, DiagnosticInfo error)

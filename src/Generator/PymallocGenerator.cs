@@ -37,6 +37,7 @@ public sealed class PymallocGenerator : IIncrementalGenerator
     {
         bool unsafeReported = false;
         bool haveAssemblyLevel = false;
+        var generated = new System.Collections.Generic.List<AllocatorSpec>();
         // Ordered by source position so that "the second one" is the same on every build.
         foreach (AllocatorSpec original in specs.OrderBy(s => s.IsAssemblyLevel ? 0 : 1).ThenBy(s => s.SortKey, System.StringComparer.Ordinal))
         {
@@ -66,6 +67,11 @@ public sealed class PymallocGenerator : IIncrementalGenerator
             {
                 context.AddSource(hintName, source);
             }
+            generated.Add(spec);
+        }
+        if (generated.Count != 0)
+        {
+            context.AddSource(Emitter.RegistryHintName, Emitter.EmitRegistry(generated));
         }
     }
 
@@ -82,6 +88,7 @@ public sealed class PymallocGenerator : IIncrementalGenerator
         "PYM009" => DiagnosticDescriptors.UnsafeBlocksRequired,
         "PYM010" => DiagnosticDescriptors.InvalidTypeName,
         "PYM011" => DiagnosticDescriptors.NonConstantArgument,
+        "PYM012" => DiagnosticDescriptors.UnknownPreset,
         _ => DiagnosticDescriptors.GeneratorFailure,
     };
 }

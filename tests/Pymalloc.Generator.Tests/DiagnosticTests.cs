@@ -69,7 +69,7 @@ public sealed class DiagnosticTests
         Diagnostic d = Single(run, "PYM007");
         Assert.Equal("B.cs", d.Location.GetLineSpan().Path);
         Assert.Equal("Pymalloc.PymallocConfig(PoolSize = 4096)", TextAt(run, d));
-        Assert.Equal(4, run.Sources.Length); // the first one is still generated
+        Assert.Equal(5, run.Sources.Length); // the first one is still generated, with the registry
     }
 
     [Theory]
@@ -108,6 +108,13 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void AnUnknownPresetIsReportedAtItsArgument()
+    {
+        GeneratorRun run = GeneratorHarness.Run("[assembly: Pymalloc.PymallocConfig(Preset = (Pymalloc.PymallocPreset)7)]");
+        Assert.Equal("Preset = (Pymalloc.PymallocPreset)7", TextAt(run, Single(run, "PYM012")));
+    }
+
+    [Fact]
     public void ANonConstantArgumentIsReported()
     {
         // The compiler reports CS0182 as well; the generator must not throw or generate.
@@ -121,7 +128,7 @@ public sealed class DiagnosticTests
     {
         string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(
             System.AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Generator", "AnalyzerReleases.Unshipped.md"));
-        foreach (string id in new[] { "PYM001", "PYM002", "PYM003", "PYM004", "PYM005", "PYM006", "PYM007", "PYM008", "PYM009", "PYM010", "PYM011", "PYM099" })
+        foreach (string id in new[] { "PYM001", "PYM002", "PYM003", "PYM004", "PYM005", "PYM006", "PYM007", "PYM008", "PYM009", "PYM010", "PYM011", "PYM012", "PYM099" })
         {
             Assert.Contains(id + " |", unshipped);
         }

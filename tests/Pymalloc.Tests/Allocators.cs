@@ -8,9 +8,21 @@ using Pymalloc;
 
 namespace Pymalloc.Tests;
 
-/// <summary>A named allocator with the 3.11 layout, used only by the trace test (its state is its own).</summary>
-[PymallocConfig]
+/// <summary>A named allocator with the 3.11 preset, used only by the trace test (its state is its own).</summary>
+[PymallocConfig(Preset = PymallocPreset.CPython311)]
 internal static partial class TraceAllocator
+{
+}
+
+/// <summary>The CPython 3.8 layout: 4 KiB pools, 256 KiB arenas.</summary>
+[PymallocConfig(Preset = PymallocPreset.CPython38)]
+internal static partial class Python38
+{
+}
+
+/// <summary>The classic CPython 2.7 layout: 8-byte alignment, 256-byte threshold.</summary>
+[PymallocConfig(Preset = PymallocPreset.CPython27)]
+internal static partial class Python27
 {
 }
 
