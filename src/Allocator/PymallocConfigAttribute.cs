@@ -17,7 +17,9 @@ namespace Pymalloc;
 /// <c>ArenaSize = 1048576</c>, <c>SmallRequestThreshold = 512</c>. Impossible combinations are
 /// compile-time errors (PYM0xx).
 /// </remarks>
-[AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+// AllowMultiple so that a second configuration reaches the generator, which reports PYM007 with
+// a message that says what to do instead of the compiler's bare CS0579.
+[AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class PymallocConfigAttribute : Attribute
 {
     /// <summary>The CPython release whose layout is the starting point; explicit properties override it.</summary>
