@@ -63,7 +63,18 @@ public sealed class PymallocGenerator : IIncrementalGenerator
             {
                 continue;
             }
-            foreach ((string hintName, string source) in Emitter.Emit(spec))
+            System.Collections.Generic.List<(string HintName, string Source)> files;
+            try
+            {
+                files = Emitter.Emit(spec).ToList();
+            }
+            catch (System.Exception e) when (e is not System.OperationCanceledException)
+            {
+                // A generator must never throw: the configuration gets an error instead of code.
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, spec.AttributeLocation?.ToLocation(), e.GetType().Name + ": " + e.Message));
+                continue;
+            }
+            foreach ((string hintName, string source) in files)
             {
                 context.AddSource(hintName, source);
             }

@@ -120,6 +120,7 @@ public sealed class DiagnosticTests
         // The compiler reports CS0182 as well; the generator must not throw or generate.
         GeneratorRun run = GeneratorHarness.Run("class C { public static int X = 8; } [Pymalloc.PymallocConfig(Alignment = C.X)] static partial class Heap { }");
         Assert.Empty(run.Sources);
+        Assert.Equal("Alignment = C.X", TextAt(run, Single(run, "PYM011")));
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "PYM099");
     }
 
