@@ -62,6 +62,7 @@ internal static partial class Emitter
             /// <summary>
             /// Serves a request of 1..{{I(m.SmallRequestThreshold)}} bytes from size class (nbytes - 1) &gt;&gt; {{I(m.AlignmentShift)}}.
             /// Null only when no arena can be mapped (the caller then falls back to the raw allocator).
+            /// Meant for sizes the JIT sees as constants (<c>New&lt;T&gt;</c>): the switch folds to one case.
             /// </summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             private static void* AllocateSmall(HeapState* heap, nuint nbytes)

@@ -4,8 +4,9 @@ using System;
 
 namespace Pymalloc.Traces;
 
-/// <summary>The blocks a replay left allocated, indexed by trace id.</summary>
-public sealed unsafe class ReplayResult
+/// <summary>The blocks a replay left allocated, indexed by trace id. A struct, so that a replay
+/// into a reused id table allocates nothing managed.</summary>
+public readonly unsafe struct ReplayResult
 {
     internal ReplayResult(nint[] live, int operations)
     {
@@ -46,7 +47,19 @@ public static unsafe class TraceReplayer
     public static ReplayResult Replay<TAlloc>(AllocationTrace trace) where TAlloc : IUnmanagedAllocator
     {
         ArgumentNullException.ThrowIfNull(trace);
-        var live = new nint[trace.MaxId];
+        return Replay<TAlloc>(trace, new nint[trace.MaxId]);
+    }
+
+    /// <summary>As <see cref="Replay{TAlloc}(AllocationTrace)"/>, with a caller-provided id table of at least
+    /// <see cref="AllocationTrace.MaxId"/> zeroed slots (so that repeated replays allocate nothing managed).</summary>
+    public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live) where TAlloc : IUnmanagedAllocator
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(live);
+        if (live.Length < trace.MaxId)
+        {
+            throw new ArgumentException($"The id table needs {trace.MaxId} slots.", nameof(live));
+        }
         TraceOp[] ops = trace.Ops;
         for (int i = 0; i < ops.Length; i++)
         {

@@ -24,7 +24,8 @@ public struct ArenaCoverage
 }
 
 /// <summary>The radix tree root and its node counts. Public for generated code.</summary>
-/// <remarks>Interior nodes are allocated on first use and kept; leaves are zeroed when arenas go.</remarks>
+/// <remarks>Interior nodes are allocated on first use and kept; leaves are zeroed when arenas go.
+/// The root node is allocated with the heap, right after its <see cref="HeapState"/>.</remarks>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct ArenaMap
 {
@@ -57,17 +58,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
     /// <summary>Bytes of each bottom node.</summary>
     public static nuint BotNodeBytes => ((nuint)1 << BotBits) * (nuint)sizeof(ArenaCoverage);
 
-    /// <summary>Allocates the root. Returns false when out of memory.</summary>
-    public static bool Initialize(ArenaMap* map)
-    {
-        // Zeroed and large: the OS maps its pages only as they are first touched.
-        map->Root = (void**)NativeMemory.AllocZeroed(InteriorNodeBytes);
-        map->MidCount = 0;
-        map->BotCount = 0;
-        return map->Root != null;
-    }
-
-    /// <summary>Frees every node.</summary>
+    /// <summary>Frees every interior and leaf node (the root belongs to the heap's own block).</summary>
     public static void Destroy(ArenaMap* map)
     {
         if (map->Root == null)
@@ -88,7 +79,6 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
             }
             NativeMemory.Free(mid);
         }
-        NativeMemory.Free(map->Root);
         map->Root = null;
     }
 
@@ -145,12 +135,13 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
         return true;
     }
 
-    /// <summary>True if <paramref name="p"/> lies inside one of the map's arenas. Reads only the tree.</summary>
+    /// <summary>True if <paramref name="p"/> lies inside one of the heap's arenas. Reads only the tree.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsUsed(ArenaMap* map, void* p)
+    public static bool IsUsed(HeapState* heap, void* p)
     {
         nuint a = (nuint)p;
-        void** mid = (void**)map->Root[(a >> TopShift) & InteriorMask];
+        void** root = (void**)(heap + 1); // == heap->Map.Root, but foldable when heap is a constant
+        void** mid = (void**)root[(a >> TopShift) & InteriorMask];
         if (mid == null)
         {
             return false;

@@ -87,7 +87,7 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>True if <paramref name="p"/> is a block of this heap's arenas (never reads *p).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsOwned(HeapState* heap, void* p) => ArenaMap<TLayout>.IsUsed(&heap->Map, p);
+    public static bool IsOwned(HeapState* heap, void* p) => ArenaMap<TLayout>.IsUsed(heap, p);
 
     /// <summary>_PyObject_Free: null is ignored; a foreign pointer goes to the raw free.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -97,7 +97,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return;
         }
-        if (!ArenaMap<TLayout>.IsUsed(&heap->Map, p))
+        if (!ArenaMap<TLayout>.IsUsed(heap, p))
         {
             FreeRaw(heap, p);
             return;
@@ -135,7 +135,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return Malloc(heap, nbytes);
         }
-        if (!ArenaMap<TLayout>.IsUsed(&heap->Map, p))
+        if (!ArenaMap<TLayout>.IsUsed(heap, p))
         {
             // Not ours: the raw allocator keeps it, whatever the new size (CPython cannot know how
             // many bytes of a foreign block are readable, so it never adopts one).

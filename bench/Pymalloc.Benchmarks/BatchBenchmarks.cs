@@ -1,0 +1,93 @@
+// 1,000 allocations of one size, then 1,000 frees in order, in reverse, or shuffled: a frame's
+// worth of objects created and dropped together. Ops are alloc+free pairs.
+using System;
+using System.Buffers;
+using System.Linq;
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Attributes;
+
+namespace Pymalloc.Benchmarks;
+
+public enum FreeOrder
+{
+    InOrder,
+    Reverse,
+    Shuffled,
+}
+
+[BenchmarkCategory("Batches")]
+public unsafe class BatchBenchmarks
+{
+    private const int N = 1000;
+    private void** _slots;
+    private object?[] _objects = Array.Empty<object>();
+    private byte[]?[] _arrays = Array.Empty<byte[]>();
+    private int[] _order = Array.Empty<int>();
+
+    [Params(16, 32, 64, 128, 256, 512)]
+    public int Size { get; set; }
+
+    [Params(FreeOrder.InOrder, FreeOrder.Reverse, FreeOrder.Shuffled)]
+    public FreeOrder Order { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _slots = (void**)NativeMemory.AllocZeroed(N, (nuint)sizeof(void*));
+        _objects = new object?[N];
+        _arrays = new byte[]?[N];
+        _order = Order switch
+        {
+            FreeOrder.InOrder => Enumerable.Range(0, N).ToArray(),
+            FreeOrder.Reverse => Enumerable.Range(0, N).Reverse().ToArray(),
+            _ => Enumerable.Range(0, N).OrderBy(i => new Random(i * 7919 + 1).Next()).ToArray(),
+        };
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => NativeMemory.Free(_slots);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = N)]
+    public void Pymalloc() => Workloads.Batch<Generated>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocRuntime() => Workloads.Batch<RuntimeConfigured>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void CPython() => Workloads.Batch<CPython>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Mimalloc() => Workloads.Batch<Mimalloc>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Jemalloc() => Workloads.Batch<Jemalloc>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void Glibc() => Workloads.Batch<Glibc>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void GcClass()
+    {
+        for (int i = 0; i < N; i++)
+        {
+            _objects[i] = GcObjects.New(Size, i);
+        }
+        for (int i = 0; i < N; i++)
+        {
+            _objects[_order[i]] = null;
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public void ArrayPoolShared()
+    {
+        for (int i = 0; i < N; i++)
+        {
+            _arrays[i] = ArrayPool<byte>.Shared.Rent(Size);
+        }
+        for (int i = 0; i < N; i++)
+        {
+            ArrayPool<byte>.Shared.Return(_arrays[_order[i]]!);
+        }
+    }
+}
