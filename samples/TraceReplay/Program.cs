@@ -11,14 +11,29 @@ using Pymalloc.Traces;
 // The CPython 3.11 layout on 64-bit: every property left at its default.
 [assembly: PymallocConfig]
 
-if (args.Length != 1 || args[0] is "-h" or "--help")
+string? arenasFile = null;
+var rest = new System.Collections.Generic.List<string>();
+for (int i = 0; i < args.Length; i++)
 {
-    Console.Error.WriteLine("usage: TraceReplay <trace.gz | trace>");
+    if (args[i] == "--arenas" && i + 1 < args.Length)
+    {
+        arenasFile = args[++i];
+    }
+    else
+    {
+        rest.Add(args[i]);
+    }
+}
+if (rest.Count != 1 || rest[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine("usage: TraceReplay <trace.gz | trace> [--arenas <trace>.arenas.txt]");
     Console.Error.WriteLine("Replays a pymalloc-trace v1 file and prints _PyObject_DebugMallocStats' text.");
-    return args.Length == 1 ? 0 : 2;
+    Console.Error.WriteLine("--arenas places the k-th arena at CPython's recorded address % POOL_SIZE and checks");
+    Console.Error.WriteLine("that arenas are mapped and released during the same operations as in CPython.");
+    return rest.Count == 1 ? 0 : 2;
 }
 
-string path = args[0];
+string path = rest[0];
 if (!File.Exists(path))
 {
     Console.Error.WriteLine($"TraceReplay: no such file: {path}");
@@ -39,12 +54,35 @@ catch (Exception e) when (e is FormatException or InvalidDataException or IOExce
 TimeSpan loaded = clock.Elapsed;
 Console.Error.WriteLine($"loaded {trace.Ops.Length:N0} ops in {loaded.TotalSeconds:F2} s");
 
+ArenaPlacement? placement = null;
+if (arenasFile is not null)
+{
+    placement = new ArenaPlacement(arenasFile, PymallocAllocator.Layout.PoolSize);
+    PymallocAllocator.SetArenaAllocator(placement.Allocator);
+}
+
 clock.Restart();
-TraceReplayer.Replay<PymallocAllocator.Api>(trace);
+unsafe
+{
+    TraceReplayer.Replay<PymallocAllocator.Api>(trace, new nint[trace.MaxId], placement is null ? null : placement.OpIndex);
+}
 TimeSpan replayed = clock.Elapsed;
+int status = 0;
+if (placement is not null)
+{
+    foreach (string problem in placement.Mismatches())
+    {
+        Console.Error.WriteLine("arena placement: " + problem);
+        status = 1;
+    }
+    if (status == 0)
+    {
+        Console.Error.WriteLine($"arena placement: {placement.ExpectedArenas} arenas mapped and released during the same ops as in CPython");
+    }
+}
 Console.Error.WriteLine($"replayed in {replayed.TotalMilliseconds:F0} ms ({replayed.TotalNanoseconds / trace.Ops.Length:F1} ns/op)");
 
 using Stream stdout = Console.OpenStandardOutput();
 using var writer = new StreamWriter(stdout) { NewLine = "\n" };
 PymallocAllocator.WriteDebugMallocStats(writer);
-return 0;
+return status;

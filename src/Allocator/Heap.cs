@@ -34,6 +34,27 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>Allocates <paramref name="size"/> bytes; null if impossible (e.g. above 2^63 - 1).</summary>
     public void* Malloc(nuint size) => PymallocCore<TLayout>.Malloc(_state, size);
 
+    /// <summary>Allocates <paramref name="size"/> bytes, throwing instead of returning null.</summary>
+    /// <exception cref="OutOfMemoryException">The request is impossible or memory is exhausted.</exception>
+    public void* Allocate(nuint size)
+    {
+        void* p = Malloc(size);
+        return p != null ? p : throw new OutOfMemoryException($"Cannot allocate {size} bytes.");
+    }
+
+    /// <summary>Replaces the raw allocator; only before the heap is first used.</summary>
+    public void SetRawAllocator(in RawAllocator allocator) => PymallocCore<TLayout>.SetRawAllocator(_state, allocator);
+
+    /// <summary>Replaces the arena allocator; only before the heap maps its first arena.</summary>
+    public void SetArenaAllocator(in ArenaAllocator allocator) => PymallocCore<TLayout>.SetArenaAllocator(_state, allocator);
+
+    /// <summary>Limits the heap to <paramref name="maxArenas"/> arenas (0: no limit); see <see cref="MemoryLimitBehavior"/>.</summary>
+    public void SetMemoryLimit(int maxArenas, MemoryLimitBehavior behavior)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxArenas);
+        PymallocCore<TLayout>.SetMemoryLimit(_state, (nuint)maxArenas, behavior == MemoryLimitBehavior.Fail);
+    }
+
     /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes; null if the product overflows.</summary>
     public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(_state, count, size);
 

@@ -37,6 +37,12 @@ public sealed class PymallocConfigAttribute : Attribute
     /// <summary>SMALL_REQUEST_THRESHOLD: the largest request pymalloc serves; larger ones go to the raw allocator.</summary>
     public int SmallRequestThreshold { get; set; }
 
+    /// <summary>CPython's MAX_ARENAS (WITH_MEMORY_LIMITS): the most arenas the allocator maps; 0 (default) means no limit.</summary>
+    public int MaxArenas { get; set; }
+
+    /// <summary>What small requests do past <see cref="MaxArenas"/> (default: fall back to the raw allocator, as CPython).</summary>
+    public MemoryLimitBehavior OnMemoryLimit { get; set; }
+
     /// <summary>
     /// The name of the generated type for an assembly-level configuration, optionally with a
     /// namespace (<c>"MyGame.Memory.SmallAlloc"</c>). Default: <c>Pymalloc.Generated.PymallocAllocator</c>.

@@ -68,6 +68,11 @@ internal static class DiagnosticDescriptors
         "Preset = {0} is not a PymallocPreset member (CPython311, CPython38, CPython27, CPython2718)",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor InvalidMaxArenas = new DiagnosticDescriptor(
+        "PYM013", "Invalid arena limit",
+        "MaxArenas = {0} is invalid: it must be 0 (no limit) or a positive number of arenas",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor GeneratorFailure = new DiagnosticDescriptor(
         "PYM099", "The generator failed",
         "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",

@@ -9,6 +9,9 @@ internal static partial class Emitter
     private static string EmitApi(AllocatorSpec spec, LayoutModel m)
     {
         string t = spec.TypeName;
+        string limit = spec.MaxArenas != 0 || spec.FailOnLimit
+            ? $"PymallocCore<Layout>.SetMemoryLimit(heap, {I(spec.MaxArenas)}, failInsteadOfRaw: {(spec.FailOnLimit ? "true" : "false")}); // MaxArenas, OnMemoryLimit"
+            : "// No MaxArenas: arenas are mapped for as long as the arena allocator provides them.";
         string body = $$"""
             // The heap behind the static API, created when the class is first used and never freed,
             // like CPython's global pymalloc state. It lives in unmanaged memory, and the field is
@@ -18,8 +21,35 @@ internal static partial class Emitter
             private static HeapState* CreateHeap()
             {
                 HeapState* heap = PymallocCore<Layout>.CreateHeap();
-                return heap != null ? heap : throw new OutOfMemoryException("Cannot allocate the {{t}} heap.");
+                if (heap == null)
+                {
+                    throw new OutOfMemoryException("Cannot allocate the {{t}} heap.");
+                }
+                {{limit}}
+                return heap;
             }
+
+            /// <summary>Allocates <paramref name="size"/> bytes like <see cref="Malloc"/>, throwing instead of returning null.</summary>
+            /// <exception cref="OutOfMemoryException">The size exceeds 2^63 - 1, or memory is exhausted.</exception>
+            public static void* Allocate(nuint size)
+            {
+                void* block = Malloc(size);
+                return block != null ? block : throw new OutOfMemoryException($"{{t}} cannot allocate {size} bytes.");
+            }
+
+            /// <summary>
+            /// Replaces the raw allocator under this allocator (CPython's RAW domain: requests the pools do
+            /// not serve, and the heap's bookkeeping). Call it before the allocator is first used.
+            /// </summary>
+            /// <exception cref="InvalidOperationException">The allocator has already used its raw allocator.</exception>
+            public static void SetRawAllocator(in RawAllocator allocator) => PymallocCore<Layout>.SetRawAllocator(s_heap, allocator);
+
+            /// <summary>
+            /// Replaces the arena allocator (CPython's <c>PyObject_SetArenaAllocator</c>). Call it before the
+            /// allocator maps its first arena.
+            /// </summary>
+            /// <exception cref="InvalidOperationException">The allocator has already mapped an arena.</exception>
+            public static void SetArenaAllocator(in ArenaAllocator allocator) => PymallocCore<Layout>.SetArenaAllocator(s_heap, allocator);
 
             /// <summary>
             /// Allocates <paramref name="size"/> bytes, like <c>PyObject_Malloc</c>: 1..{{I(m.SmallRequestThreshold)}} bytes from

@@ -33,6 +33,8 @@ internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, 
 /// <param name="AttributeLocation">Where the attribute is, for diagnostics about the whole configuration.</param>
 /// <param name="Diagnostics">Errors found; an allocator with any is not generated.</param>
 /// <param name="Accessible">Reachable from anywhere in the assembly (not nested in a private type).</param>
+/// <param name="MaxArenas">CPython's MAX_ARENAS; 0 for no limit.</param>
+/// <param name="FailOnLimit">Small requests fail, rather than go raw, when no arena can be had.</param>
 internal sealed record AllocatorSpec(
     string? Namespace,
     string TypeName,
@@ -43,7 +45,9 @@ internal sealed record AllocatorSpec(
     string SortKey,
     LocationInfo? AttributeLocation,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    bool Accessible = true)
+    bool Accessible = true,
+    int MaxArenas = 0,
+    bool FailOnLimit = false)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))

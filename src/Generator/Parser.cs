@@ -102,6 +102,8 @@ internal static class Parser
         }
         int alignment = preset.Alignment, poolSize = preset.PoolSize, arenaSize = preset.ArenaSize, threshold = preset.SmallRequestThreshold;
         string? typeName = null;
+        int maxArenas = 0;
+        bool failOnLimit = false;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
@@ -117,9 +119,15 @@ internal static class Parser
                 case "ArenaSize": arenaSize = (int)value.Value!; break;
                 case "SmallRequestThreshold": threshold = (int)value.Value!; break;
                 case "TypeName": typeName = value.Value as string; break;
+                case "MaxArenas": maxArenas = (int)value.Value!; break;
+                case "OnMemoryLimit": failOnLimit = (int)value.Value! == 1; break;
             }
         }
         var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold, preset.PresetName);
+        if (maxArenas < 0)
+        {
+            diagnostics.Add(new DiagnosticInfo("PYM013", LocationOf("MaxArenas"), Args(maxArenas.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
         foreach ((string id, string property, string[] args) in LayoutModel.Validate(layout))
         {
             diagnostics.Add(new DiagnosticInfo(id, LocationOf(property), Args(args)));
@@ -186,7 +194,7 @@ internal static class Parser
         string source = syntax is null ? "PymallocConfig" : syntax.ToString();
         return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
             layout, (assemblyLevel ? "[assembly: " : "[") + source + "]", sortKey, attributeLocation,
-            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible);
+            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit);
     }
 
     public static AllocatorSpec WithError(AllocatorSpec spec, DiagnosticInfo error)

@@ -100,6 +100,7 @@ public sealed class PymallocGenerator : IIncrementalGenerator
         "PYM010" => DiagnosticDescriptors.InvalidTypeName,
         "PYM011" => DiagnosticDescriptors.NonConstantArgument,
         "PYM012" => DiagnosticDescriptors.UnknownPreset,
+        "PYM013" => DiagnosticDescriptors.InvalidMaxArenas,
         _ => DiagnosticDescriptors.GeneratorFailure,
     };
 }

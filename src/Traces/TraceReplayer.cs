@@ -53,6 +53,11 @@ public static unsafe class TraceReplayer
     /// <summary>As <see cref="Replay{TAlloc}(AllocationTrace)"/>, with a caller-provided id table of at least
     /// <see cref="AllocationTrace.MaxId"/> zeroed slots (so that repeated replays allocate nothing managed).</summary>
     public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live) where TAlloc : IUnmanagedAllocator
+        => Replay<TAlloc>(trace, live, null);
+
+    /// <summary>As <see cref="Replay{TAlloc}(AllocationTrace, nint[])"/>, writing the index of the operation
+    /// under way to <paramref name="opIndex"/> (if not null) before each one, for arena placement checks.</summary>
+    public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live, int* opIndex) where TAlloc : IUnmanagedAllocator
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(live);
@@ -64,6 +69,10 @@ public static unsafe class TraceReplayer
         for (int i = 0; i < ops.Length; i++)
         {
             TraceOp op = ops[i];
+            if (opIndex != null)
+            {
+                *opIndex = i;
+            }
             void* p;
             switch (op.Kind)
             {

@@ -115,6 +115,21 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ANegativeArenaLimitIsReportedAtItsArgument()
+    {
+        GeneratorRun run = GeneratorHarness.Run("[assembly: Pymalloc.PymallocConfig(MaxArenas = -1)]");
+        Assert.Equal("MaxArenas = -1", TextAt(run, Single(run, "PYM013")));
+    }
+
+    [Fact]
+    public void AnArenaLimitIsAppliedWhenTheHeapIsCreated()
+    {
+        GeneratorRun run = GeneratorHarness.Run("[assembly: Pymalloc.PymallocConfig(MaxArenas = 8, OnMemoryLimit = Pymalloc.MemoryLimitBehavior.Fail)]");
+        Assert.Empty(run.CompileErrors);
+        Assert.Contains("PymallocCore<Layout>.SetMemoryLimit(heap, 8, failInsteadOfRaw: true);", run.Source("Api.g.cs"));
+    }
+
+    [Fact]
     public void ANonConstantArgumentIsReported()
     {
         // The compiler reports CS0182 as well; the generator must not throw or generate.
@@ -129,7 +144,7 @@ public sealed class DiagnosticTests
     {
         string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(
             System.AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Generator", "AnalyzerReleases.Unshipped.md"));
-        foreach (string id in new[] { "PYM001", "PYM002", "PYM003", "PYM004", "PYM005", "PYM006", "PYM007", "PYM008", "PYM009", "PYM010", "PYM011", "PYM012", "PYM099" })
+        foreach (string id in new[] { "PYM001", "PYM002", "PYM003", "PYM004", "PYM005", "PYM006", "PYM007", "PYM008", "PYM009", "PYM010", "PYM011", "PYM012", "PYM013", "PYM099" })
         {
             Assert.Contains(id + " |", unshipped);
         }

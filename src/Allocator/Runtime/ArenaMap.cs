@@ -59,8 +59,9 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
     public static nuint BotNodeBytes => ((nuint)1 << BotBits) * (nuint)sizeof(ArenaCoverage);
 
     /// <summary>Frees every interior and leaf node (the root belongs to the heap's own block).</summary>
-    public static void Destroy(ArenaMap* map)
+    public static void Destroy(HeapState* heap)
     {
+        ArenaMap* map = &heap->Map;
         if (map->Root == null)
         {
             return;
@@ -75,21 +76,25 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
             }
             for (nuint j = 0; j < top; j++)
             {
-                NativeMemory.Free(mid[j]);
+                if (mid[j] != null)
+                {
+                    RawMemory.Free(heap, mid[j]);
+                }
             }
-            NativeMemory.Free(mid);
+            RawMemory.Free(heap, mid);
         }
         map->Root = null;
     }
 
     /// <summary>The leaf node covering <paramref name="p"/>, created on demand if asked; null if absent.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ArenaCoverage* GetBot(ArenaMap* map, nuint p, bool create)
+    private static ArenaCoverage* GetBot(HeapState* heap, nuint p, bool create)
     {
+        ArenaMap* map = &heap->Map;
         void** slot1 = &map->Root[(p >> TopShift) & InteriorMask];
         if (*slot1 == null)
         {
-            if (!create || (*slot1 = NativeMemory.AllocZeroed(InteriorNodeBytes)) == null)
+            if (!create || (*slot1 = RawMemory.Calloc(heap, 1, InteriorNodeBytes)) == null)
             {
                 return null;
             }
@@ -98,7 +103,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
         void** slot2 = &((void**)*slot1)[(p >> MidShift) & InteriorMask];
         if (*slot2 == null)
         {
-            if (!create || (*slot2 = NativeMemory.AllocZeroed(BotNodeBytes)) == null)
+            if (!create || (*slot2 = RawMemory.Calloc(heap, 1, BotNodeBytes)) == null)
             {
                 return null;
             }
@@ -109,9 +114,9 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
 
     /// <summary>Marks (or unmarks) the ARENA_SIZE bytes at <paramref name="arenaBase"/> as ours.
     /// Returns false if a node could not be allocated (only possible when marking).</summary>
-    public static bool MarkUsed(ArenaMap* map, nuint arenaBase, bool used)
+    public static bool MarkUsed(HeapState* heap, nuint arenaBase, bool used)
     {
-        ArenaCoverage* hi = GetBot(map, arenaBase, used);
+        ArenaCoverage* hi = GetBot(heap, arenaBase, used);
         if (hi == null)
         {
             return false;
@@ -125,7 +130,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
         }
         hi[i3].TailHi = used ? tail : 0;
         nuint next = arenaBase + ((nuint)1 << TLayout.ArenaBits);
-        ArenaCoverage* lo = GetBot(map, next, used);
+        ArenaCoverage* lo = GetBot(heap, next, used);
         if (lo == null)
         {
             hi[i3].TailHi = 0;

@@ -51,6 +51,21 @@ public unsafe struct HeapState
     /// <summary>Which addresses belong to this heap's arenas.</summary>
     public ArenaMap Map;
 
+    /// <summary>The raw allocator (zeroed: the C runtime's).</summary>
+    public RawAllocator Raw;
+
+    /// <summary>The arena allocator (zeroed: pool-aligned native memory).</summary>
+    public ArenaAllocator ArenaSource;
+
+    /// <summary>CPython's MAX_ARENAS (WITH_MEMORY_LIMITS): no arena is mapped beyond it; 0 means no limit.</summary>
+    public nuint MaxArenasLimit;
+
+    /// <summary>With a limit reached (or no arena to be had), small requests fail instead of falling back to the raw allocator.</summary>
+    public bool FailSmallRequestsWithoutArena;
+
+    /// <summary>Every request goes to the raw allocator (PYMALLOC_BYPASS): no pool is ever used.</summary>
+    public bool Bypass;
+
     /// <summary>The <c>usedpools</c> table: pair (2i, 2i+1) is the list head of size class i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PoolHeader** UsedPools(HeapState* heap) => (PoolHeader**)heap;

@@ -46,15 +46,16 @@ public static unsafe partial class PymallocCore<TLayout>
         return p != null ? p : MallocRaw(heap, nbytes);
     }
 
-    /// <summary>The raw half of _PyObject_Malloc: also where pymalloc's own failures fall back to.</summary>
+    /// <summary>The raw half of _PyObject_Malloc: also where pymalloc's own failures fall back to
+    /// (unless the heap is set to fail small requests it cannot serve from an arena).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void* MallocRaw(HeapState* heap, nuint nbytes)
     {
-        if (nbytes > MaxRequest)
+        if (nbytes > MaxRequest || (heap->FailSmallRequestsWithoutArena && !heap->Bypass && nbytes - 1 < TLayout.SmallRequestThreshold))
         {
             return null;
         }
-        void* p = RawMemory.Malloc(nbytes);
+        void* p = RawMemory.Malloc(heap, nbytes);
         if (p != null)
         {
             heap->RawAllocatedBlocks++;
@@ -77,7 +78,11 @@ public static unsafe partial class PymallocCore<TLayout>
             Unsafe.InitBlockUnaligned(p, 0, (uint)nbytes);
             return p;
         }
-        p = RawMemory.Calloc(count, size);
+        if (heap->FailSmallRequestsWithoutArena && !heap->Bypass && nbytes - 1 < TLayout.SmallRequestThreshold)
+        {
+            return null;
+        }
+        p = RawMemory.Calloc(heap, count, size);
         if (p != null)
         {
             heap->RawAllocatedBlocks++;
@@ -124,7 +129,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void FreeRaw(HeapState* heap, void* p)
     {
-        RawMemory.Free(p);
+        RawMemory.Free(heap, p);
         heap->RawAllocatedBlocks--;
     }
 
@@ -139,7 +144,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             // Not ours: the raw allocator keeps it, whatever the new size (CPython cannot know how
             // many bytes of a foreign block are readable, so it never adopts one).
-            return nbytes > MaxRequest ? null : RawMemory.Realloc(p, nbytes);
+            return nbytes > MaxRequest ? null : RawMemory.Realloc(heap, p, nbytes);
         }
         nuint size = BlockSize(PoolOf(p)->SizeIndex);
         if (nbytes <= size)

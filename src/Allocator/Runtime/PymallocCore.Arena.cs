@@ -23,7 +23,7 @@ public static unsafe partial class PymallocCore<TLayout>
             {
                 return null; // overflow
             }
-            var grown = (ArenaObject*)RawMemory.Realloc(heap->Arenas, (nuint)count * (nuint)sizeof(ArenaObject));
+            var grown = (ArenaObject*)RawMemory.Realloc(heap, heap->Arenas, (nuint)count * (nuint)sizeof(ArenaObject));
             if (grown == null)
             {
                 return null;
@@ -41,14 +41,14 @@ public static unsafe partial class PymallocCore<TLayout>
         }
 
         ArenaObject* arena = heap->UnusedArenaObjects;
-        void* address = ArenaMemory.Alloc(ArenaSize, PoolSize);
+        void* address = ArenaMemory.Alloc(heap, ArenaSize, PoolSize);
         if (address == null)
         {
             return null;
         }
-        if (!ArenaMap<TLayout>.MarkUsed(&heap->Map, (nuint)address, used: true))
+        if (!ArenaMap<TLayout>.MarkUsed(heap, (nuint)address, used: true))
         {
-            ArenaMemory.Free(address);
+            ArenaMemory.Free(heap, address, ArenaSize);
             return null;
         }
         heap->UnusedArenaObjects = arena->NextArena;
@@ -163,8 +163,8 @@ public static unsafe partial class PymallocCore<TLayout>
         arena->NextArena = heap->UnusedArenaObjects;
         heap->UnusedArenaObjects = arena;
 
-        ArenaMap<TLayout>.MarkUsed(&heap->Map, arena->Address, used: false);
-        ArenaMemory.Free((void*)arena->Address);
+        ArenaMap<TLayout>.MarkUsed(heap, arena->Address, used: false);
+        ArenaMemory.Free(heap, (void*)arena->Address, ArenaSize);
         arena->Address = 0;
         --heap->ArenasCurrentlyAllocated;
     }

@@ -41,6 +41,16 @@ public static unsafe partial class PymallocCore<TLayout>
         ArenaObject* arena = heap->UsableArenas;
         if (arena == null)
         {
+            if (heap->Bypass)
+            {
+                // No pool ever becomes used, so every small request lands here and goes raw: the
+                // bypass costs the fast path nothing.
+                return null;
+            }
+            if (heap->MaxArenasLimit != 0 && heap->ArenasCurrentlyAllocated >= heap->MaxArenasLimit)
+            {
+                return null; // WITH_MEMORY_LIMITS: the caller falls back to the raw allocator, or fails
+            }
             arena = NewArena(heap);
             if (arena == null)
             {

@@ -5,6 +5,7 @@
 //   .Arena.cs  arenas: mapping, the sorted usable_arenas list, releasing
 // Everything is a static method over a HeapState*, generic over the layout so that the JIT
 // specialises it per layout; generated per-class fast paths call the slow paths here.
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -37,6 +38,13 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PoolHeader* PoolOf(void* p) => (PoolHeader*)((nuint)p & ~PoolSizeMask);
 
+    /// <summary>
+    /// Set <c>PYMALLOC_BYPASS=1</c> in the environment (like CPython's <c>PYTHONMALLOC=malloc</c>) and
+    /// every heap created afterwards sends all requests to the raw allocator, so tools such as
+    /// valgrind or a sanitizer see each block. Read when a heap is created.
+    /// </summary>
+    public static bool BypassRequested => Environment.GetEnvironmentVariable("PYMALLOC_BYPASS") is "1" or "true";
+
     /// <summary>Creates an empty heap: no arenas yet, every size class an empty ring.</summary>
     /// <returns>The heap, or null when out of memory.</returns>
     public static HeapState* CreateHeap()
@@ -51,6 +59,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         }
         TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
         heap->Map.Root = (void**)(heap + 1);
+        heap->Bypass = BypassRequested;
         heap->Nfp2Lasta = (ArenaObject**)NativeMemory.AllocZeroed((nuint)(TLayout.MaxPoolsInArena + 1), (nuint)sizeof(void*));
         if (heap->Nfp2Lasta == null)
         {
@@ -72,12 +81,54 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         {
             if (heap->Arenas[i].Address != 0)
             {
-                ArenaMemory.Free((void*)heap->Arenas[i].Address);
+                ArenaMemory.Free(heap, (void*)heap->Arenas[i].Address, ArenaSize);
             }
         }
-        ArenaMap<TLayout>.Destroy(&heap->Map);
-        RawMemory.Free(heap->Arenas);
+        ArenaMap<TLayout>.Destroy(heap);
+        if (heap->Arenas != null)
+        {
+            RawMemory.Free(heap, heap->Arenas);
+        }
         NativeMemory.Free(heap->Nfp2Lasta);
         NativeMemory.Free(heap);
+    }
+
+    /// <summary>Replaces the heap's raw allocator. Only before the heap has used it: while it holds no
+    /// raw block and has never mapped an arena (the raw allocator also holds its bookkeeping).</summary>
+    /// <exception cref="InvalidOperationException">The heap is in use, or the allocator is incomplete.</exception>
+    public static void SetRawAllocator(HeapState* heap, in RawAllocator allocator)
+    {
+        if (!allocator.IsDefault && !allocator.IsComplete)
+        {
+            throw new ArgumentException("A raw allocator needs all four functions (or none, for the default).", nameof(allocator));
+        }
+        if (heap->RawAllocatedBlocks != 0 || heap->MaxArenas != 0)
+        {
+            throw new InvalidOperationException("The raw allocator can only be replaced before the heap is first used.");
+        }
+        heap->Raw = allocator;
+    }
+
+    /// <summary>Replaces the heap's arena allocator. Only before the heap has mapped an arena.</summary>
+    /// <exception cref="InvalidOperationException">The heap has mapped arenas, or the allocator is incomplete.</exception>
+    public static void SetArenaAllocator(HeapState* heap, in ArenaAllocator allocator)
+    {
+        if (!allocator.IsDefault && !allocator.IsComplete)
+        {
+            throw new ArgumentException("An arena allocator needs both functions (or none, for the default).", nameof(allocator));
+        }
+        if (heap->TimesArenaAllocated != 0)
+        {
+            throw new InvalidOperationException("The arena allocator can only be replaced before the heap maps its first arena.");
+        }
+        heap->ArenaSource = allocator;
+    }
+
+    /// <summary>CPython's WITH_MEMORY_LIMITS: at most <paramref name="maxArenas"/> arenas (0: no limit).
+    /// Past it, small requests go to the raw allocator, or fail if <paramref name="failInsteadOfRaw"/>.</summary>
+    public static void SetMemoryLimit(HeapState* heap, nuint maxArenas, bool failInsteadOfRaw)
+    {
+        heap->MaxArenasLimit = maxArenas;
+        heap->FailSmallRequestsWithoutArena = failInsteadOfRaw;
     }
 }

@@ -55,6 +55,34 @@ public static unsafe class RawMemory
 
     /// <summary>Frees a raw block.</summary>
     public static void Free(void* ptr) => NativeMemory.Free(ptr);
+
+    // The heap's raw allocator: its replacement if one was set (validated complete, so testing one
+    // pointer suffices), else the defaults above.
+
+    /// <summary>malloc through the heap's raw allocator.</summary>
+    public static void* Malloc(HeapState* heap, nuint size)
+        => heap->Raw.Malloc == null ? Malloc(size) : heap->Raw.Malloc(heap->Raw.Context, size);
+
+    /// <summary>calloc through the heap's raw allocator.</summary>
+    public static void* Calloc(HeapState* heap, nuint count, nuint size)
+        => heap->Raw.Malloc == null ? Calloc(count, size) : heap->Raw.Calloc(heap->Raw.Context, count, size);
+
+    /// <summary>realloc through the heap's raw allocator.</summary>
+    public static void* Realloc(HeapState* heap, void* ptr, nuint size)
+        => heap->Raw.Malloc == null ? Realloc(ptr, size) : heap->Raw.Realloc(heap->Raw.Context, ptr, size);
+
+    /// <summary>free through the heap's raw allocator.</summary>
+    public static void Free(HeapState* heap, void* ptr)
+    {
+        if (heap->Raw.Malloc == null)
+        {
+            Free(ptr);
+        }
+        else
+        {
+            heap->Raw.Free(heap->Raw.Context, ptr);
+        }
+    }
 }
 
 /// <summary>The default arena allocator: ARENA_SIZE bytes aligned to the pool size.</summary>
@@ -80,4 +108,21 @@ public static unsafe class ArenaMemory
 
     /// <summary>Returns an arena.</summary>
     public static void Free(void* arena) => NativeMemory.AlignedFree(arena);
+
+    /// <summary>Maps an arena through the heap's arena allocator.</summary>
+    public static void* Alloc(HeapState* heap, nuint arenaSize, nuint poolSize)
+        => heap->ArenaSource.Alloc == null ? Alloc(arenaSize, poolSize) : heap->ArenaSource.Alloc(heap->ArenaSource.Context, arenaSize);
+
+    /// <summary>Returns an arena through the heap's arena allocator.</summary>
+    public static void Free(HeapState* heap, void* arena, nuint arenaSize)
+    {
+        if (heap->ArenaSource.Alloc == null)
+        {
+            Free(arena);
+        }
+        else
+        {
+            heap->ArenaSource.Free(heap->ArenaSource.Context, arena, arenaSize);
+        }
+    }
 }

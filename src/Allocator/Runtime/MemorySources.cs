@@ -1,0 +1,62 @@
+// Replaceable sources of memory, as CPython's PyMem_SetAllocator(PYMEM_DOMAIN_RAW) and
+// PyObject_SetArenaAllocator allow: plain unmanaged function pointers and a context pointer, so an
+// engine's own allocator (or native code) can sit under a heap with no managed delegate involved.
+// A zeroed struct means "the built-in default".
+using System.Runtime.InteropServices;
+
+namespace Pymalloc;
+
+/// <summary>
+/// A raw allocator (CPython's <c>PyMemAllocatorEx</c> for the RAW domain): it serves the requests
+/// pymalloc does not (0 bytes, above the threshold, or when no arena can be mapped) and the heap's
+/// own bookkeeping (the arena-object array, arena-map nodes). Each function receives
+/// <see cref="Context"/> first. Functions return null on failure.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct RawAllocator
+{
+    /// <summary>Passed as the first argument of every call.</summary>
+    public void* Context;
+
+    /// <summary><c>void* malloc(void* ctx, nuint size)</c>.</summary>
+    public delegate* unmanaged<void*, nuint, void*> Malloc;
+
+    /// <summary><c>void* calloc(void* ctx, nuint count, nuint size)</c>: zeroed memory.</summary>
+    public delegate* unmanaged<void*, nuint, nuint, void*> Calloc;
+
+    /// <summary><c>void* realloc(void* ctx, void* ptr, nuint size)</c>: on failure, null and <c>ptr</c> untouched.</summary>
+    public delegate* unmanaged<void*, void*, nuint, void*> Realloc;
+
+    /// <summary><c>void free(void* ctx, void* ptr)</c>.</summary>
+    public delegate* unmanaged<void*, void*, void> Free;
+
+    /// <summary>True for a zeroed struct: the built-in allocator (the C runtime's malloc family).</summary>
+    public readonly bool IsDefault => Malloc == null && Calloc == null && Realloc == null && Free == null;
+
+    /// <summary>True if every function is set (a custom allocator must provide all four).</summary>
+    public readonly bool IsComplete => Malloc != null && Calloc != null && Realloc != null && Free != null;
+}
+
+/// <summary>
+/// An arena allocator (CPython's <c>PyObjectArenaAllocator</c>): maps and unmaps the ARENA_SIZE
+/// blocks pools are carved from. An arena that does not start on a POOL_SIZE boundary loses one
+/// pool, as in CPython.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ArenaAllocator
+{
+    /// <summary>Passed as the first argument of every call.</summary>
+    public void* Context;
+
+    /// <summary><c>void* alloc(void* ctx, nuint size)</c>: null on failure.</summary>
+    public delegate* unmanaged<void*, nuint, void*> Alloc;
+
+    /// <summary><c>void free(void* ctx, void* ptr, nuint size)</c>.</summary>
+    public delegate* unmanaged<void*, void*, nuint, void> Free;
+
+    /// <summary>True for a zeroed struct: the built-in, pool-aligned arenas.</summary>
+    public readonly bool IsDefault => Alloc == null && Free == null;
+
+    /// <summary>True if both functions are set.</summary>
+    public readonly bool IsComplete => Alloc != null && Free != null;
+}
