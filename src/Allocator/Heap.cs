@@ -67,6 +67,10 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>
     public bool IsOwned(void* ptr) => PymallocCore<TLayout>.IsOwned(_state, ptr);
 
+    /// <summary>Walks every arena, pool and list and checks pymalloc's invariants (for tests and debugging).</summary>
+    /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>
+    public void Validate() => PymallocCore<TLayout>.Validate(_state);
+
     /// <summary>A snapshot of the heap's statistics.</summary>
     public MallocStats GetStats() => PymallocCore<TLayout>.GetStats(_state);
 

@@ -87,6 +87,10 @@ internal static partial class Emitter
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
             public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
 
+            /// <summary>Walks every arena, pool and list and checks pymalloc's invariants (for tests and debugging sessions).</summary>
+            /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>
+            public static void Validate() => PymallocCore<Layout>.Validate(s_heap);
+
             /// <summary>The heap behind the static API: pools, arenas and counters, for tools and diagnostics.</summary>
             public static HeapState* State => s_heap;
 

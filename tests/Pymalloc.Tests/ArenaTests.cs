@@ -148,6 +148,26 @@ public sealed unsafe class ArenaTests
     }
 
     [Fact]
+    public void ValidateFindsABrokenInvariant()
+    {
+        using var heap = Heap<L>.Create();
+        List<nint[]> arenas = FillArenas(heap, 2);
+        FreePool(heap, arenas[0], 1);
+        heap.Validate();
+
+        PoolHeader* pool = PymallocCore<L>.PoolOf((void*)arenas[1][0]);
+        pool->Count--; // as if a block had been freed without being put on the free list
+        var e = Assert.Throws<HeapCorruptionException>(heap.Validate);
+        Assert.Contains("allocated + 0 free != 15 carved", e.Message);
+        pool->Count++;
+
+        heap.State->UsableArenas->NFreePools++;
+        Assert.Throws<HeapCorruptionException>(heap.Validate);
+        heap.State->UsableArenas->NFreePools--;
+        heap.Validate();
+    }
+
+    [Fact]
     public void TheArenaObjectArrayStartsAtSixteenAndDoubles()
     {
         using var heap = Heap<L>.Create();

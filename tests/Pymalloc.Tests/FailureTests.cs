@@ -192,8 +192,13 @@ public sealed unsafe class FailureTests : IDisposable
                     live.RemoveAt(live.Count - 1);
                 }
             }
+            if (i % 10_000 == 0)
+            {
+                heap.Validate();
+            }
         }
         Assert.True(arenas->Failures > 0 && raw->Failures > 0 && nulls > 0, "the test should have injected failures");
+        heap.Validate();
         MallocStats s = heap.GetStats();
         AssertConsistent(s);
         foreach ((nint p, int size, byte fill) in live)

@@ -166,6 +166,7 @@ public sealed unsafe class ModelTests
             if (i % 2048 == 0 || i == ops.Length - 1)
             {
                 CheckStatistics(heap.GetStats(), perClass, raw);
+                heap.Validate();
             }
         }
         Interlocked.Add(ref s_operations, ops.Length);
@@ -175,6 +176,7 @@ public sealed unsafe class ModelTests
             Verify(b, b.Size);
             heap.Free(b.Pointer);
         }
+        heap.Validate();
         MallocStats end = heap.GetStats();
         Assert.Equal(0UL, end.BlocksInUse);
         Assert.Equal(0L, end.RawAllocatedBlocks);

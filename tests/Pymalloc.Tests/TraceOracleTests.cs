@@ -19,6 +19,7 @@ public sealed class TraceOracleTests
         var text = new StringWriter();
         TraceAllocator.WriteDebugMallocStats(text);
         Assert.Equal(Expected, TestData.ThroughFirstTotal(text.ToString()));
+        TraceAllocator.Validate();
     }
 
     [Fact]
@@ -29,6 +30,7 @@ public sealed class TraceOracleTests
         ReplayResult result = TraceReplayer.Replay<CurrentHeap<TraceAllocator.Layout>>(Small);
 
         Assert.Equal(Expected, TestData.ThroughFirstTotal(heap.GetStats().ToString()));
+        heap.Validate();
 
         // Freeing every surviving block empties every pool; all arenas but the kept last one go.
         result.FreeAll<CurrentHeap<TraceAllocator.Layout>>();

@@ -1,0 +1,113 @@
+// Validate: walks every arena, pool, free list and list of the heap and checks the invariants
+// written on PoolHeader, ArenaObject and HeapState. It reads only the heap's own memory, costs time
+// proportional to the heap, and is meant for tests, fuzzing and debugging sessions.
+using System.Collections.Generic;
+
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>Checks every invariant of <paramref name="heap"/>; throws on the first broken one.</summary>
+    /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>
+    public static void Validate(HeapState* heap)
+    {
+        var usedPools = new HashSet<nint>();
+        for (uint c = 0; c < TLayout.NumSizeClasses; c++)
+        {
+            PoolHeader* head = PoolHeader.PTA(HeapState.UsedPools(heap), (int)c);
+            int guard = 0;
+            for (PoolHeader* p = head->NextPool; p != head; p = p->NextPool)
+            {
+                Check(p->NextPool->PrevPool == p, $"usedpools[{c}]: broken ring at pool 0x{(nuint)p:x}");
+                Check(p->SizeIndex == c, $"usedpools[{c}]: pool 0x{(nuint)p:x} has class {p->SizeIndex}");
+                Check(p->Count > 0 && p->FreeBlock != null, $"usedpools[{c}]: pool 0x{(nuint)p:x} is not a used pool (count {p->Count})");
+                Check(usedPools.Add((nint)p), $"usedpools[{c}]: pool 0x{(nuint)p:x} is linked twice");
+                Check(++guard <= 1 << 24, $"usedpools[{c}]: the ring does not close");
+            }
+        }
+
+        uint associated = 0;
+        for (uint i = 0; i < heap->MaxArenas; i++)
+        {
+            ArenaObject* a = &heap->Arenas[i];
+            if (a->Address == 0)
+            {
+                continue;
+            }
+            associated++;
+            Check(ArenaMap<TLayout>.IsUsed(heap, (void*)a->Address) && ArenaMap<TLayout>.IsUsed(heap, (void*)(a->Address + ArenaSize - 1)),
+                $"arena {i}: not covered by the arena map");
+            nuint first = (a->Address + PoolSizeMask) & ~PoolSizeMask;
+            nuint carved = ((nuint)a->PoolAddress - first) / PoolSize;
+            Check((nuint)a->PoolAddress >= first && carved <= a->NTotalPools, $"arena {i}: pool_address out of range");
+            var free = new HashSet<nint>();
+            int guard = 0;
+            for (PoolHeader* p = a->FreePools; p != null; p = p->NextPool)
+            {
+                Check((nuint)p >= first && (nuint)p < (nuint)a->PoolAddress && ((nuint)p & PoolSizeMask) == 0, $"arena {i}: freepools holds 0x{(nuint)p:x}");
+                Check(p->Count == 0, $"arena {i}: pool 0x{(nuint)p:x} on freepools has {p->Count} blocks");
+                Check(free.Add((nint)p) && ++guard <= 1 << 20, $"arena {i}: freepools loops");
+            }
+            Check(a->NFreePools == (nuint)free.Count + (a->NTotalPools - carved), $"arena {i}: nfreepools {a->NFreePools} but {free.Count} free + {a->NTotalPools - carved} uncarved");
+            for (nuint k = 0; k < carved; k++)
+            {
+                var p = (PoolHeader*)(first + k * PoolSize);
+                Check(p->ArenaIndex == i, $"pool 0x{(nuint)p:x}: arena index {p->ArenaIndex}, expected {i}");
+                if (p->Count == 0)
+                {
+                    Check(free.Contains((nint)p), $"pool 0x{(nuint)p:x}: empty but not on freepools");
+                    continue;
+                }
+                ValidatePool(p, usedPools.Contains((nint)p));
+            }
+        }
+        Check(associated == heap->ArenasCurrentlyAllocated, $"{associated} arenas associated, counter says {heap->ArenasCurrentlyAllocated}");
+
+        // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
+        // nfp2lasta[n] the rightmost with n.
+        uint withFree = 0;
+        for (uint i = 0; i < heap->MaxArenas; i++)
+        {
+            withFree += heap->Arenas[i].Address != 0 && heap->Arenas[i].NFreePools > 0 ? 1u : 0u;
+        }
+        uint listed = 0;
+        for (ArenaObject* a = heap->UsableArenas; a != null; a = a->NextArena)
+        {
+            Check(a->Address != 0 && a->NFreePools > 0, "usable_arenas holds an arena without free pools");
+            Check(a->NextArena == null || (a->NextArena->PrevArena == a && a->NextArena->NFreePools >= a->NFreePools), "usable_arenas is not sorted or not doubly linked");
+            Check(a->NextArena != null && a->NextArena->NFreePools == a->NFreePools || heap->Nfp2Lasta[a->NFreePools] == a,
+                $"nfp2lasta[{a->NFreePools}] is not the rightmost arena with that count");
+            Check(++listed <= heap->MaxArenas, "usable_arenas loops");
+        }
+        Check(listed == withFree, $"usable_arenas lists {listed} arenas, {withFree} have free pools");
+    }
+
+    private static void ValidatePool(PoolHeader* p, bool inRing)
+    {
+        uint index = p->SizeIndex;
+        Check(index < TLayout.NumSizeClasses, $"pool 0x{(nuint)p:x}: class {index}");
+        uint size = BlockSize(index);
+        uint capacity = BlocksPerPool(index);
+        Check(p->Count <= capacity, $"pool 0x{(nuint)p:x}: {p->Count} blocks of {capacity}");
+        Check(p->MaxNextOffset == (uint)PoolSize - size, $"pool 0x{(nuint)p:x}: maxnextoffset {p->MaxNextOffset}");
+        uint carvedBlocks = (p->NextOffset - TLayout.PoolOverhead) / size;
+        uint freeBlocks = 0;
+        for (byte* b = p->FreeBlock; b != null; b = *(byte**)b)
+        {
+            nuint offset = (nuint)b - (nuint)p;
+            Check(offset >= TLayout.PoolOverhead && offset < p->NextOffset && (offset - TLayout.PoolOverhead) % size == 0,
+                $"pool 0x{(nuint)p:x}: free list holds 0x{(nuint)b:x}, not a carved block");
+            Check(++freeBlocks <= capacity, $"pool 0x{(nuint)p:x}: the free list loops");
+        }
+        Check(p->Count + freeBlocks == carvedBlocks, $"pool 0x{(nuint)p:x}: {p->Count} allocated + {freeBlocks} free != {carvedBlocks} carved");
+        Check(inRing == (p->FreeBlock != null), $"pool 0x{(nuint)p:x}: {(inRing ? "full but in usedpools" : "has free blocks but is not in usedpools")}");
+    }
+
+    private static void Check(bool condition, string problem)
+    {
+        if (!condition)
+        {
+            throw new HeapCorruptionException("Heap invariant broken: " + problem);
+        }
+    }
+}
