@@ -37,6 +37,14 @@ public sealed class PymallocConfigAttribute : Attribute
     /// <summary>SMALL_REQUEST_THRESHOLD: the largest request pymalloc serves; larger ones go to the raw allocator.</summary>
     public int SmallRequestThreshold { get; set; }
 
+    /// <summary>
+    /// Debug mode (CPython's PYMALLOC_DEBUG): guard bytes around every block, CLEANBYTE/DEADBYTE fills,
+    /// an API id, the allocator's tag and a serial number per block. Overruns, underruns, double
+    /// frees, frees through another API or allocator, pointers that are not blocks and writes to
+    /// freed blocks are reported as <see cref="HeapCorruptionException"/>. Slower; for development.
+    /// </summary>
+    public bool Debug { get; set; }
+
     /// <summary>CPython's MAX_ARENAS (WITH_MEMORY_LIMITS): the most arenas the allocator maps; 0 (default) means no limit.</summary>
     public int MaxArenas { get; set; }
 

@@ -9,6 +9,31 @@ internal static partial class Emitter
     private static string EmitApi(AllocatorSpec spec, LayoutModel m)
     {
         string t = spec.TypeName;
+        bool d = spec.Debug;
+        string debugMembers = !d ? "" : $$"""
+
+
+// Debug mode (PYMALLOC_DEBUG): guard bytes, fills, API ids and serial numbers around every block.
+private static readonly DebugState s_debug = new("{{spec.FullName}}");
+
+/// <summary>Checks every block's guard bytes, every freed block's fill, and the heap's invariants.</summary>
+/// <exception cref="HeapCorruptionException">Something was overwritten.</exception>
+public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debug);
+""";
+        string newBody = d
+            ? "\n    return (T*)PymallocDebug<Layout>.Malloc(s_heap, s_debug, (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi);"
+            : """
+
+    if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
+    {
+        void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
+        if (block != null)
+        {
+            return (T*)block;
+        }
+    }
+    return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+""";
         string limit = spec.MaxArenas != 0 || spec.FailOnLimit
             ? $"PymallocCore<Layout>.SetMemoryLimit(heap, {I(spec.MaxArenas)}, failInsteadOfRaw: {(spec.FailOnLimit ? "true" : "false")}); // MaxArenas, OnMemoryLimit"
             : "// No MaxArenas: arenas are mapped for as long as the arena allocator provides them.";
@@ -16,7 +41,7 @@ internal static partial class Emitter
             // The heap behind the static API, created when the class is first used and never freed,
             // like CPython's global pymalloc state. It lives in unmanaged memory, and the field is
             // readonly, so once the class is initialised the JIT treats its address as a constant.
-            private static readonly HeapState* s_heap = CreateHeap();
+            private static readonly HeapState* s_heap = CreateHeap();{{debugMembers}}
 
             private static HeapState* CreateHeap()
             {
@@ -65,11 +90,11 @@ internal static partial class Emitter
             /// <see cref="New{T}"/> calls directly.
             /// </remarks>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
+            public static void* Malloc(nuint size) => {{(d ? "PymallocDebug<Layout>.Malloc(s_heap, s_debug, size, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Malloc(s_heap, size)")}};
 
             /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes, like <c>PyObject_Calloc</c>.</summary>
             /// <returns>The block, or null if the product overflows 2^63 - 1 (it never wraps) or memory is exhausted.</returns>
-            public static void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
+            public static void* Calloc(nuint count, nuint size) => {{(d ? "PymallocDebug<Layout>.Calloc(s_heap, s_debug, count, size, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Calloc(s_heap, count, size)")}};
 
             /// <summary>
             /// Resizes a block, like <c>PyObject_Realloc</c>: null <paramref name="ptr"/> allocates; a pool block
@@ -77,12 +102,12 @@ internal static partial class Emitter
             /// moves (allocate, copy, then free); a raw block stays with the raw allocator.
             /// </summary>
             /// <returns>The block, or null on failure, in which case <paramref name="ptr"/> is untouched.</returns>
-            public static void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
+            public static void* Realloc(void* ptr, nuint size) => {{(d ? "PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, size, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Realloc(s_heap, ptr, size)")}};
 
             /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>. Null is ignored; a pointer
             /// outside the allocator's arenas is passed to the raw allocator's free.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
+            public static void Free(void* ptr) => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Free(s_heap, ptr)")}};
 
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
             public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
@@ -109,27 +134,18 @@ internal static partial class Emitter
             /// <returns>The object, or null if memory is exhausted. Free it with <see cref="Delete{T}"/> or <see cref="Free"/>.</returns>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static T* New<T>() where T : unmanaged
-            {
-                if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
-                {
-                    void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
-                    if (block != null)
-                    {
-                        return (T*)block;
-                    }
-                }
-                return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+            {{{newBody}}
             }
 
             /// <summary>Frees an object from <see cref="New{T}"/> (the same as <see cref="Free"/>: the class is read from the pool header).</summary>
-            public static void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
+            public static void Delete<T>(T* ptr) where T : unmanaged => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.TypedApi)" : "PymallocCore<Layout>.Free(s_heap, ptr)")}};
 
             /// <summary>
             /// Allocates an uninitialised array of <paramref name="count"/> <typeparamref name="T"/>, like CPython's
             /// <c>PyMem_New</c>: if <c>count * sizeof(T)</c> would exceed 2^63 - 1 the result is null; it never wraps.
             /// </summary>
             public static T* NewArray<T>(nuint count) where T : unmanaged
-                => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Malloc(count * (nuint)sizeof(T));
+                => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*){{(d ? "PymallocDebug<Layout>.Malloc(s_heap, s_debug, count * (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi)" : "Malloc(count * (nuint)sizeof(T))")}};
 
             /// <summary>
             /// Resizes an array from <see cref="NewArray{T}"/> to <paramref name="count"/> elements, like CPython's
@@ -137,7 +153,7 @@ internal static partial class Emitter
             /// exceed 2^63 - 1, or memory is exhausted, the result is null and <paramref name="ptr"/> is untouched.
             /// </summary>
             public static T* ResizeArray<T>(T* ptr, nuint count) where T : unmanaged
-                => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Realloc(ptr, count * (nuint)sizeof(T));
+                => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*){{(d ? "PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, count * (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi)" : "Realloc(ptr, count * (nuint)sizeof(T))")}};
 
             /// <summary>This allocator's layout and size-class table, and access to its statistics.</summary>
             public static PymallocAllocatorInfo Info { get; } = PymallocAllocatorInfo.Create<Layout>(

@@ -47,7 +47,8 @@ internal sealed record AllocatorSpec(
     EquatableArray<DiagnosticInfo> Diagnostics,
     bool Accessible = true,
     int MaxArenas = 0,
-    bool FailOnLimit = false)
+    bool FailOnLimit = false,
+    bool Debug = false)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))

@@ -104,6 +104,7 @@ internal static class Parser
         string? typeName = null;
         int maxArenas = 0;
         bool failOnLimit = false;
+        bool debug = false;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
@@ -121,6 +122,7 @@ internal static class Parser
                 case "TypeName": typeName = value.Value as string; break;
                 case "MaxArenas": maxArenas = (int)value.Value!; break;
                 case "OnMemoryLimit": failOnLimit = (int)value.Value! == 1; break;
+                case "Debug": debug = (bool)value.Value!; break;
             }
         }
         var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold, preset.PresetName);
@@ -194,7 +196,7 @@ internal static class Parser
         string source = syntax is null ? "PymallocConfig" : syntax.ToString();
         return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
             layout, (assemblyLevel ? "[assembly: " : "[") + source + "]", sortKey, attributeLocation,
-            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit);
+            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit, debug);
     }
 
     public static AllocatorSpec WithError(AllocatorSpec spec, DiagnosticInfo error)

@@ -46,7 +46,7 @@ internal static class Snapshot
     /// <summary>The changed lines with two lines of context, numbered as in the new text.</summary>
     private static string Diff(string expected, string actual)
     {
-        DiffPaneModel diff = InlineDiffBuilder.Diff(expected, actual);
+        DiffPaneModel diff = InlineDiffBuilder.Diff(expected, actual, ignoreWhiteSpace: false);
         var s = new StringBuilder();
         int shown = 0;
         for (int i = 0; i < diff.Lines.Count && shown < 80; i++)
