@@ -61,7 +61,8 @@ public sealed class AllocationTrace
     {
         var buffered = new BufferedStream(stream, 1 << 16);
         int b0 = buffered.ReadByte(), b1 = buffered.ReadByte();
-        var head = new MemoryStream(new[] { (byte)b0, (byte)b1 });
+        byte[] sniffed = b0 < 0 ? Array.Empty<byte>() : b1 < 0 ? new[] { (byte)b0 } : new[] { (byte)b0, (byte)b1 };
+        var head = new MemoryStream(sniffed);
         Stream rest = new ConcatStream(head, buffered);
         if (b0 == 0x1f && b1 == 0x8b)
         {
@@ -186,7 +187,11 @@ public sealed class AllocationTrace
                 {
                     throw Error("not a number");
                 }
-                v = checked(v * 10 + d);
+                if (v > (ulong.MaxValue - d) / 10)
+                {
+                    throw Error("number out of range");
+                }
+                v = v * 10 + d;
             }
             return v;
         }

@@ -49,6 +49,13 @@ public sealed class TraceOracleTests
     }
 
     [Fact]
+    public void AnEmptyFileIsRejected()
+    {
+        var e = Assert.Throws<System.FormatException>(() => AllocationTrace.Load(new MemoryStream()));
+        Assert.Contains("no '# pymalloc-trace v1' header", e.Message);
+    }
+
+    [Fact]
     public void MalformedTraceIsRejectedWithItsLine()
     {
         var text = "# pymalloc-trace v1 python=3.11.7\nm 0 16\nx 1 2\n"u8.ToArray();
