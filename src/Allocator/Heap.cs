@@ -3,6 +3,7 @@
 // instead; this type is what tests, tools and layouts without a generated allocator use.
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 using Pymalloc.Runtime;
 
 namespace Pymalloc;
@@ -32,7 +33,32 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public bool IsCreated => _state != null;
 
     /// <summary>Allocates <paramref name="size"/> bytes; null if impossible (e.g. above 2^63 - 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* Malloc(nuint size) => PymallocCore<TLayout>.Malloc(_state, size);
+
+    /// <summary>Allocates an uninitialised <typeparamref name="T"/>. Inlined, <c>sizeof(T)</c> folds the size
+    /// class to a constant, so this is the class's fast path with no dispatch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T* New<T>() where T : unmanaged => (T*)PymallocCore<TLayout>.Malloc(_state, (nuint)sizeof(T));
+
+    /// <summary>Frees an object from <see cref="New{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<TLayout>.Free(_state, ptr);
+
+    /// <summary>An uninitialised array; null if <c>count * sizeof(T)</c> would exceed 2^63 - 1 (never wraps).</summary>
+    public T* NewArray<T>(nuint count) where T : unmanaged
+        => count > PymallocCore<TLayout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Malloc(count * (nuint)sizeof(T));
+
+    /// <summary>Resizes an array; null on overflow or failure, leaving <paramref name="ptr"/> valid.</summary>
+    public T* ResizeArray<T>(T* ptr, nuint count) where T : unmanaged
+        => count > PymallocCore<TLayout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Realloc(ptr, count * (nuint)sizeof(T));
+
+    /// <summary>
+    /// Frees every pool block at once while keeping the arenas mapped: a frame or scene allocator's
+    /// "free everything". Pointers to the heap's pool blocks become invalid; raw blocks (0 bytes or
+    /// above the threshold) are not affected and must still be freed.
+    /// </summary>
+    public void Reset() => PymallocCore<TLayout>.ResetHeap(_state);
 
     /// <summary>Allocates <paramref name="size"/> bytes, throwing instead of returning null.</summary>
     /// <exception cref="OutOfMemoryException">The request is impossible or memory is exhausted.</exception>
@@ -62,6 +88,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(_state, ptr, size);
 
     /// <summary>Frees a block of this heap, or a raw block it handed out; null is ignored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* ptr) => PymallocCore<TLayout>.Free(_state, ptr);
 
     /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>
@@ -74,9 +101,13 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>A snapshot of the heap's statistics.</summary>
     public MallocStats GetStats() => PymallocCore<TLayout>.GetStats(_state);
 
+    /// <summary>Publishes this heap's live counters under a meter named <paramref name="name"/> (see <see cref="PymallocMetrics"/>).</summary>
+    public System.Diagnostics.Metrics.Meter CreateMeter(string name) => PymallocMetrics.Create(name, _state, (long)PymallocCore<TLayout>.ArenaSize);
+
     /// <summary>Writes CPython's <c>_PyObject_DebugMallocStats</c> text for this heap.</summary>
     public void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
 
-    /// <summary>Returns every arena to the system. Blocks of this heap become invalid.</summary>
+    /// <summary>Returns every arena to the system at once (a level unload). Blocks of this heap become
+    /// invalid. Dispose exactly one copy of a handle, once.</summary>
     public void Dispose() => PymallocCore<TLayout>.DestroyHeap(_state);
 }

@@ -41,9 +41,9 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             // The heap behind the static API, created when the class is first used and never freed,
             // like CPython's global pymalloc state. It lives in unmanaged memory, and the field is
             // readonly, so once the class is initialised the JIT treats its address as a constant.
-            private static readonly HeapState* s_heap = CreateHeap();{{debugMembers}}
+            private static readonly HeapState* s_heap = CreateStaticHeap();{{debugMembers}}
 
-            private static HeapState* CreateHeap()
+            private static HeapState* CreateStaticHeap()
             {
                 HeapState* heap = PymallocCore<Layout>.CreateHeap();
                 if (heap == null)
@@ -154,6 +154,21 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// </summary>
             public static T* ResizeArray<T>(T* ptr, nuint count) where T : unmanaged
                 => count > PymallocCore<Layout>.MaxRequest / (ulong)sizeof(T) ? null : (T*){{(d ? "PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, count * (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi)" : "Realloc(ptr, count * (nuint)sizeof(T))")}};
+
+            /// <summary>
+            /// Creates an independent heap with this allocator's layout: its own pools, arenas and
+            /// statistics, separate from the static API's. Use it from one thread at a time;
+            /// <see cref="Heap{TLayout}.Dispose"/> releases all its arenas at once (a level unload) and
+            /// <see cref="Heap{TLayout}.Reset"/> empties it while keeping them (a frame allocator).
+            /// </summary>
+            public static Heap<Layout> CreateHeap() => Heap<Layout>.Create();
+
+            /// <summary>
+            /// Publishes the static heap's live counters as <c>System.Diagnostics.Metrics</c> instruments under a
+            /// meter named "{{spec.FullName}}" (visible to <c>dotnet-counters monitor --counters {{spec.FullName}}</c>).
+            /// Observing reads counters the heap keeps on its slow paths; it never walks or locks the heap.
+            /// </summary>
+            public static System.Diagnostics.Metrics.Meter CreateMeter() => PymallocMetrics.Create("{{spec.FullName}}", s_heap, Layout.ArenaSize);
 
             /// <summary>This allocator's layout and size-class table, and access to its statistics.</summary>
             public static PymallocAllocatorInfo Info { get; } = PymallocAllocatorInfo.Create<Layout>(

@@ -45,6 +45,9 @@ public unsafe struct HeapState
     /// <summary>Most arenas mapped at once.</summary>
     public nuint ArenasHighwater;
 
+    /// <summary>Pools in use (used or full): counted on the slow paths, so observers need not walk the heap.</summary>
+    public nuint PoolsInUse;
+
     /// <summary>Blocks handed out by the raw allocator and not yet freed.</summary>
     public nint RawAllocatedBlocks;
 

@@ -95,6 +95,8 @@ public static unsafe partial class PymallocCore<TLayout>
             }
         }
 
+        heap->PoolsInUse++;
+
         // The class's ring is empty (that is why we are here): the pool becomes its only member.
         PoolHeader* head = HeapState.UsedPools(heap)[index + index];
         pool->NextPool = head;
@@ -151,6 +153,7 @@ public static unsafe partial class PymallocCore<TLayout>
         next->PrevPool = prev;
         prev->NextPool = next;
 
+        heap->PoolsInUse--;
         ArenaObject* arena = &heap->Arenas[pool->ArenaIndex];
         pool->NextPool = arena->FreePools;
         arena->FreePools = pool;

@@ -27,6 +27,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
 
         uint associated = 0;
+        nuint inUse = 0;
         for (uint i = 0; i < heap->MaxArenas; i++)
         {
             ArenaObject* a = &heap->Arenas[i];
@@ -59,9 +60,11 @@ public static unsafe partial class PymallocCore<TLayout>
                     continue;
                 }
                 ValidatePool(p, usedPools.Contains((nint)p));
+                inUse++;
             }
         }
         Check(associated == heap->ArenasCurrentlyAllocated, $"{associated} arenas associated, counter says {heap->ArenasCurrentlyAllocated}");
+        Check(inUse == heap->PoolsInUse, $"{inUse} pools in use, counter says {heap->PoolsInUse}");
 
         // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
         // nfp2lasta[n] the rightmost with n.

@@ -1,0 +1,49 @@
+// Reset: empty a heap in one sweep while keeping its arenas mapped — a frame or scene allocator's
+// "free everything". Every pool goes back to uncarved; the arenas all become wholly free and are
+// relinked into usable_arenas in the order pymalloc keeps (free pools ascending).
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>Frees every pool block of <paramref name="heap"/> at once, keeping its arenas for reuse.
+    /// Raw blocks (0 bytes, above the threshold) are not the pools' and stay allocated.</summary>
+    public static void ResetHeap(HeapState* heap)
+    {
+        TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
+        for (uint n = 0; n <= TLayout.MaxPoolsInArena; n++)
+        {
+            heap->Nfp2Lasta[n] = null;
+        }
+        heap->UsableArenas = null;
+        heap->PoolsInUse = 0;
+        // Arenas that lost a pool to alignment have one free pool fewer: they sort first.
+        for (uint pass = 0; pass < 2; pass++)
+        {
+            for (uint i = 0; i < heap->MaxArenas; i++)
+            {
+                ArenaObject* a = &heap->Arenas[i];
+                if (a->Address == 0 || a->NTotalPools == 0 || (pass == 0) != (a->NTotalPools < TLayout.MaxPoolsInArena))
+                {
+                    continue;
+                }
+                a->PoolAddress = (byte*)((a->Address + PoolSizeMask) & ~PoolSizeMask);
+                a->NFreePools = a->NTotalPools;
+                a->FreePools = null;
+                // Append: the list stays sorted, and each arena is the rightmost with its count so far.
+                a->NextArena = null;
+                a->PrevArena = heap->Nfp2Lasta[0];
+                if (heap->Nfp2Lasta[0] == null)
+                {
+                    heap->UsableArenas = a;
+                }
+                else
+                {
+                    heap->Nfp2Lasta[0]->NextArena = a;
+                }
+                heap->Nfp2Lasta[0] = a; // the tail while building
+                heap->Nfp2Lasta[a->NTotalPools] = a;
+            }
+        }
+        heap->Nfp2Lasta[0] = null; // no usable arena has 0 free pools
+    }
+}
