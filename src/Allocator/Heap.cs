@@ -11,7 +11,8 @@ namespace Pymalloc;
 /// <summary>
 /// An independent pymalloc heap with layout <typeparamref name="TLayout"/>: its own pools, arenas
 /// and statistics. A handle: copies refer to the same heap; dispose exactly one of them.
-/// Not thread-safe: use a heap from one thread at a time.
+/// Owned by the thread that created it (see <see cref="TakeOwnership"/>): only the owner allocates and
+/// calls <see cref="Free"/>; any thread may call <see cref="FreeFromAnyThread"/>.
 /// </summary>
 public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
 {
@@ -90,6 +91,18 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>Frees a block of this heap, or a raw block it handed out; null is ignored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* ptr) => PymallocCore<TLayout>.Free(_state, ptr);
+
+    /// <summary>Frees a block of this heap from any thread: on the owner thread it is <see cref="Free"/>;
+    /// elsewhere the block is handed to the owner with one compare-and-swap, and reused once the owner
+    /// drains (on its allocation slow path, or <see cref="DrainDelayedFrees"/>).</summary>
+    public void FreeFromAnyThread(void* ptr) => PymallocCore<TLayout>.FreeFromAnyThread(_state, ptr);
+
+    /// <summary>On the owner thread: frees the blocks other threads handed over.</summary>
+    public void DrainDelayedFrees() => PymallocCore<TLayout>.DrainDelayedFrees(_state);
+
+    /// <summary>Makes the calling thread the heap's owner (the only thread that allocates from it).
+    /// The previous owner must have stopped using the heap.</summary>
+    public void TakeOwnership() => PymallocCore<TLayout>.TakeOwnership(_state);
 
     /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>
     public bool IsOwned(void* ptr) => PymallocCore<TLayout>.IsOwned(_state, ptr);

@@ -24,7 +24,7 @@ public static unsafe class PymallocMetrics
         meter.CreateObservableCounter("pymalloc.arenas.mapped", () => (long)((HeapState*)h)->TimesArenaAllocated, "{arena}", "Arenas mapped over the heap's life");
         meter.CreateObservableUpDownCounter("pymalloc.pools.in_use", () => (long)((HeapState*)h)->PoolsInUse, "{pool}", "Pools holding at least one block");
         meter.CreateObservableUpDownCounter("pymalloc.bytes.mapped", () => (long)((HeapState*)h)->ArenasCurrentlyAllocated * arenaSize, "By", "Bytes of the arenas mapped now");
-        meter.CreateObservableUpDownCounter("pymalloc.raw_blocks", () => (long)((HeapState*)h)->RawAllocatedBlocks, "{block}", "Blocks held by the raw allocator");
+        meter.CreateObservableUpDownCounter("pymalloc.raw_blocks", () => (long)((HeapState*)h)->RawAllocatedBlocks - System.Threading.Volatile.Read(ref ((HeapState*)h)->RemoteRawFrees), "{block}", "Blocks held by the raw allocator");
         return meter;
     }
 }

@@ -51,6 +51,8 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
                     throw new OutOfMemoryException("Cannot allocate the {{t}} heap.");
                 }
                 {{limit}}
+                // The static API is not tied to a thread: one thread at a time, as CPython's under the GIL.
+                PymallocCore<Layout>.ReleaseOwnership(heap);
                 return heap;
             }
 
@@ -108,6 +110,10 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// outside the allocator's arenas is passed to the raw allocator's free.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void Free(void* ptr) => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Free(s_heap, ptr)")}};
+
+            /// <summary>The same as <see cref="Free"/> for the static API, which is used by one thread at a time
+            /// (heaps from <see cref="CreateHeap"/> are owned by a thread and hand such frees to their owner).</summary>
+            public static void FreeFromAnyThread(void* ptr) => PymallocCore<Layout>.FreeFromAnyThread(s_heap, ptr);
 
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
             public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);

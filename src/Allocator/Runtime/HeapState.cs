@@ -69,6 +69,17 @@ public unsafe struct HeapState
     /// <summary>Every request goes to the raw allocator (PYMALLOC_BYPASS): no pool is ever used.</summary>
     public bool Bypass;
 
+    /// <summary>The managed thread id of the thread that owns the heap: the only one that allocates from it.</summary>
+    public int OwnerThread;
+
+    /// <summary>Blocks freed by other threads, waiting for the owner: a lock-free stack linked through the
+    /// blocks' first word, pushed with compare-and-swap and taken whole by the owner on its slow path.</summary>
+    public nint DelayedFrees;
+
+    /// <summary>Raw blocks other threads freed since the owner last drained: the owner's own counter
+    /// (<see cref="RawAllocatedBlocks"/>) is not atomic, so theirs is kept apart and folded in on drain.</summary>
+    public long RemoteRawFrees;
+
     /// <summary>The <c>usedpools</c> table: pair (2i, 2i+1) is the list head of size class i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PoolHeader** UsedPools(HeapState* heap) => (PoolHeader**)heap;

@@ -1,5 +1,6 @@
 // Pool transitions (obmalloc's pymalloc_pool_extend, allocate_from_new_pool, insert_to_usedpool,
 // insert_to_freepool's first half). A pool is used, full or empty; see PoolHeader for the rules.
+using System;
 using System.Runtime.CompilerServices;
 
 namespace Pymalloc.Runtime;
@@ -38,6 +39,28 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void* AllocateFromNewPool(HeapState* heap, uint index)
     {
+        if (heap->OwnerThread != 0 && heap->OwnerThread != Environment.CurrentManagedThreadId)
+        {
+            throw new InvalidOperationException(
+                $"This pymalloc heap is owned by thread {heap->OwnerThread}; thread {Environment.CurrentManagedThreadId} may free its blocks " +
+                "with FreeFromAnyThread but not allocate from it. Give each thread its own heap, or hand the heap over with TakeOwnership.");
+        }
+        // Blocks other threads freed may make this class's pools usable again: take them back first.
+        while (heap->DelayedFrees != 0)
+        {
+            DrainDelayedFrees(heap);
+            PoolHeader* used = HeapState.UsedPools(heap)[index + index];
+            if (used != used->NextPool)
+            {
+                ++used->Count;
+                byte* block = used->FreeBlock;
+                if ((used->FreeBlock = *(byte**)block) == null)
+                {
+                    ExtendPool(used, index);
+                }
+                return block;
+            }
+        }
         ArenaObject* arena = heap->UsableArenas;
         if (arena == null)
         {
