@@ -20,7 +20,7 @@ internal sealed class GcWorld : IWorld
     private readonly byte[]?[] _messages = new byte[]?[20_000];
     private readonly int[] _sentAt = new int[20_000];
     private int _particleCount, _messageCount;
-    private uint _random = 2463534242;
+    private Xorshift _random = new(2463534242);
     private readonly Mailbox _mailbox = new();
     private readonly Thread _worker;
     private long _dropped;
@@ -97,13 +97,7 @@ internal sealed class GcWorld : IWorld
         }
     }
 
-    private float Next()
-    {
-        _random ^= _random << 13;
-        _random ^= _random >> 17;
-        _random ^= _random << 5;
-        return (_random >> 8) * (1f / (1 << 24));
-    }
+    private float Next() => _random.Next();
 
     public string Stats() => $"GC heap {GC.GetTotalMemory(false) / 1024:N0} KiB";
 

@@ -17,6 +17,22 @@ internal struct Particle
     public int Kind;
 }
 
+/// <summary>xorshift32: deterministic and allocation-free, so every world sees the same history.</summary>
+internal struct Xorshift
+{
+    private uint _state;
+
+    public Xorshift(uint seed) => _state = seed;
+
+    public float Next()
+    {
+        _state ^= _state << 13;
+        _state ^= _state >> 17;
+        _state ^= _state << 5;
+        return (_state >> 8) * (1f / (1 << 24));
+    }
+}
+
 internal interface IWorld : IDisposable
 {
     string Name { get; }
@@ -69,7 +85,7 @@ internal abstract unsafe class UnmanagedWorld : IWorld
     private readonly byte*[] _messages = new byte*[20_000];
     private readonly int[] _sentAt = new int[20_000];
     private int _particleCount, _messageCount;
-    private uint _random = 2463534242;
+    private Xorshift _random = new(2463534242);
     private readonly Mailbox _mailbox = new();
     private readonly Thread _worker;
 
@@ -152,13 +168,7 @@ internal abstract unsafe class UnmanagedWorld : IWorld
         }
     }
 
-    private float Next()
-    {
-        _random ^= _random << 13;
-        _random ^= _random >> 17;
-        _random ^= _random << 5;
-        return (_random >> 8) * (1f / (1 << 24));
-    }
+    private float Next() => _random.Next();
 
     public virtual void Dispose()
     {

@@ -24,18 +24,20 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         uint index = (uint)((nbytes - 1) >> TLayout.AlignmentShift);
         PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
-        if (pool != pool->NextPool)
+        return pool != pool->NextPool ? PopBlock(pool, index) : AllocateFromNewPool(heap, index);
+    }
+
+    /// <summary>Takes the head of a used pool's free list, carving the next block when the list runs out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* PopBlock(PoolHeader* pool, uint index)
+    {
+        ++pool->Count;
+        byte* bp = pool->FreeBlock;
+        if ((pool->FreeBlock = *(byte**)bp) == null)
         {
-            // The class has a used pool: pop the head of its free list.
-            ++pool->Count;
-            byte* bp = pool->FreeBlock;
-            if ((pool->FreeBlock = *(byte**)bp) == null)
-            {
-                ExtendPool(pool, index);
-            }
-            return bp;
+            ExtendPool(pool, index);
         }
-        return AllocateFromNewPool(heap, index);
+        return bp;
     }
 
     /// <summary>_PyObject_Malloc.</summary>

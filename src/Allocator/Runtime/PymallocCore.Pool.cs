@@ -52,13 +52,7 @@ public static unsafe partial class PymallocCore<TLayout>
             PoolHeader* used = HeapState.UsedPools(heap)[index + index];
             if (used != used->NextPool)
             {
-                ++used->Count;
-                byte* block = used->FreeBlock;
-                if ((used->FreeBlock = *(byte**)block) == null)
-                {
-                    ExtendPool(used, index);
-                }
-                return block;
+                return PopBlock(used, index);
             }
         }
         ArenaObject* arena = heap->UsableArenas;
