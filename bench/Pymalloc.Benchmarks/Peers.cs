@@ -25,7 +25,15 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
 /// from static fields at run time, so nothing is folded into the code.</summary>
 public readonly unsafe struct RuntimeConfigured : IUnmanagedAllocator
 {
-    private static readonly Heap<RuntimeLayout> s_heap = Heap<RuntimeLayout>.Create();
+    private static readonly Heap<RuntimeLayout> s_heap = CreateUnowned();
+
+    // Like the generated static API: not tied to the thread that happened to initialise it.
+    private static Heap<RuntimeLayout> CreateUnowned()
+    {
+        Heap<RuntimeLayout> heap = Heap<RuntimeLayout>.Create();
+        heap.ReleaseOwnership();
+        return heap;
+    }
     public static void* Malloc(nuint size) => s_heap.Malloc(size);
     public static void* Calloc(nuint count, nuint size) => s_heap.Calloc(count, size);
     public static void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);

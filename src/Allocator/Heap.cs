@@ -100,6 +100,10 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>On the owner thread: frees the blocks other threads handed over.</summary>
     public void DrainDelayedFrees() => PymallocCore<TLayout>.DrainDelayedFrees(_state);
 
+    /// <summary>Makes the heap unowned: any thread may use it, one at a time and unchecked (the rule of the
+    /// generated allocators' static API, and CPython's under the GIL).</summary>
+    public void ReleaseOwnership() => PymallocCore<TLayout>.ReleaseOwnership(_state);
+
     /// <summary>Makes the calling thread the heap's owner (the only thread that allocates from it).
     /// The previous owner must have stopped using the heap.</summary>
     public void TakeOwnership() => PymallocCore<TLayout>.TakeOwnership(_state);
