@@ -33,6 +33,8 @@ internal static partial class Emitter
                     PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
                     if (pool != pool->NextPool)
                     {
+                        heap->Allocations++;             // live counters for observers
+                        heap->BytesInBlocks += {{I(size)}};
                         ++pool->Count;
                         byte* block = pool->FreeBlock;
                         if ((pool->FreeBlock = *(byte**)block) == null)

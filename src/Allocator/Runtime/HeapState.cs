@@ -48,6 +48,15 @@ public unsafe struct HeapState
     /// <summary>Pools in use (used or full): counted on the slow paths, so observers need not walk the heap.</summary>
     public nuint PoolsInUse;
 
+    /// <summary>Allocations served (pool and raw), for the allocation-rate counter. Owner-written.</summary>
+    public ulong Allocations;
+
+    /// <summary>Bytes in allocated pool blocks (block sizes, not requested sizes). Owner-written.</summary>
+    public nuint BytesInBlocks;
+
+    /// <summary>Bytes of all the blocks the pools in use can hold; minus <see cref="BytesInBlocks"/>, the bytes available.</summary>
+    public nuint PoolBlockBytes;
+
     /// <summary>Blocks handed out by the raw allocator and not yet freed.</summary>
     public nint RawAllocatedBlocks;
 

@@ -24,13 +24,16 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         uint index = (uint)((nbytes - 1) >> TLayout.AlignmentShift);
         PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
-        return pool != pool->NextPool ? PopBlock(pool, index) : AllocateFromNewPool(heap, index);
+        return pool != pool->NextPool ? PopBlock(heap, pool, index) : AllocateFromNewPool(heap, index);
     }
 
     /// <summary>Takes the head of a used pool's free list, carving the next block when the list runs out.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* PopBlock(PoolHeader* pool, uint index)
+    public static byte* PopBlock(HeapState* heap, PoolHeader* pool, uint index)
     {
+        // Live counters for observers (plain increments: only the owner writes them).
+        heap->Allocations++;
+        heap->BytesInBlocks += BlockSize(index);
         ++pool->Count;
         byte* bp = pool->FreeBlock;
         if ((pool->FreeBlock = *(byte**)bp) == null)
@@ -61,6 +64,7 @@ public static unsafe partial class PymallocCore<TLayout>
         if (p != null)
         {
             heap->RawAllocatedBlocks++;
+            heap->Allocations++;
         }
         return p;
     }
@@ -88,6 +92,7 @@ public static unsafe partial class PymallocCore<TLayout>
         if (p != null)
         {
             heap->RawAllocatedBlocks++;
+            heap->Allocations++;
         }
         return p;
     }
@@ -110,6 +115,7 @@ public static unsafe partial class PymallocCore<TLayout>
             return;
         }
         PoolHeader* pool = PoolOf(p);
+        heap->BytesInBlocks -= BlockSize(pool->SizeIndex);
         // The pool had p outstanding, so it is used or full, never on freepools.
         byte* lastFree = pool->FreeBlock;
         *(byte**)p = lastFree;

@@ -52,7 +52,7 @@ public static unsafe partial class PymallocCore<TLayout>
             PoolHeader* used = HeapState.UsedPools(heap)[index + index];
             if (used != used->NextPool)
             {
-                return PopBlock(used, index);
+                return PopBlock(heap, used, index);
             }
         }
         ArenaObject* arena = heap->UsableArenas;
@@ -113,6 +113,9 @@ public static unsafe partial class PymallocCore<TLayout>
         }
 
         heap->PoolsInUse++;
+        heap->PoolBlockBytes += BlocksPerPool(index) * BlockSize(index);
+        heap->Allocations++;
+        heap->BytesInBlocks += BlockSize(index);
 
         // The class's ring is empty (that is why we are here): the pool becomes its only member.
         PoolHeader* head = HeapState.UsedPools(heap)[index + index];
@@ -171,6 +174,7 @@ public static unsafe partial class PymallocCore<TLayout>
         prev->NextPool = next;
 
         heap->PoolsInUse--;
+        heap->PoolBlockBytes -= BlocksPerPool(pool->SizeIndex) * BlockSize(pool->SizeIndex);
         ArenaObject* arena = &heap->Arenas[pool->ArenaIndex];
         pool->NextPool = arena->FreePools;
         arena->FreePools = pool;

@@ -16,6 +16,8 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         heap->UsableArenas = null;
         heap->PoolsInUse = 0;
+        heap->PoolBlockBytes = 0;
+        heap->BytesInBlocks = 0;
         // Arenas that lost a pool to alignment have one free pool fewer: they sort first.
         for (uint pass = 0; pass < 2; pass++)
         {

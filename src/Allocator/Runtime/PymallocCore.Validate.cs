@@ -27,7 +27,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
 
         uint associated = 0;
-        nuint inUse = 0;
+        nuint inUse = 0, bytesInBlocks = 0, poolBlockBytes = 0;
         for (uint i = 0; i < heap->MaxArenas; i++)
         {
             ArenaObject* a = &heap->Arenas[i];
@@ -61,10 +61,14 @@ public static unsafe partial class PymallocCore<TLayout>
                 }
                 ValidatePool(p, usedPools.Contains((nint)p));
                 inUse++;
+                bytesInBlocks += (nuint)p->Count * BlockSize(p->SizeIndex);
+                poolBlockBytes += (nuint)BlocksPerPool(p->SizeIndex) * BlockSize(p->SizeIndex);
             }
         }
         Check(associated == heap->ArenasCurrentlyAllocated, $"{associated} arenas associated, counter says {heap->ArenasCurrentlyAllocated}");
         Check(inUse == heap->PoolsInUse, $"{inUse} pools in use, counter says {heap->PoolsInUse}");
+        Check(bytesInBlocks == heap->BytesInBlocks && poolBlockBytes == heap->PoolBlockBytes,
+            $"{bytesInBlocks} bytes in blocks and {poolBlockBytes} in pools, counters say {heap->BytesInBlocks} and {heap->PoolBlockBytes}");
 
         // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
         // nfp2lasta[n] the rightmost with n.
