@@ -122,6 +122,36 @@ public sealed unsafe class DebugModeTests
     }
 
     [Fact]
+    public void UsingABlockOfADisposedDebugHeapIsReported()
+    {
+        var heap = DebugHeap<TinyArenas.Layout>.Create("level 3");
+        byte* p = (byte*)heap.Malloc(64);
+        heap.Free(heap.Malloc(500));
+        heap.CheckHeap();
+        heap.Dispose();
+        Assert.True(heap.IsDisposed);
+        var e = Assert.Throws<HeapCorruptionException>(() => heap.Free(p));
+        Assert.Contains("level 3: free through a disposed heap: its blocks were released when it was disposed.", e.Message);
+        Assert.Throws<HeapCorruptionException>(() => heap.Malloc(8));
+        heap.Dispose(); // idempotent
+    }
+
+    [Fact]
+    public void ADebugHeapCatchesTheSameMisuseAsADebugAllocator()
+    {
+        using var heap = DebugHeap<TinyArenas.Layout>.Create("scratch");
+        byte* p = (byte*)heap.Malloc(16);
+        p[16] = 0;
+        Assert.Contains("bad trailing pad byte", Assert.Throws<HeapCorruptionException>(() => heap.Free(p)).Message);
+        p[16] = 0xFD;
+        long* t = heap.New<long>();
+        Assert.Contains("API 't'", Assert.Throws<HeapCorruptionException>(() => heap.Free(t)).Message);
+        heap.Delete(t);
+        heap.Free(p);
+        heap.CheckHeap();
+    }
+
+    [Fact]
     public void ReallocKeepsTheDataAndChecksTheOldBlock()
     {
         byte* p = (byte*)DebugAllocator.Malloc(10);
