@@ -20,7 +20,7 @@ public sealed unsafe class GeneratedPathTests
         where TLayout : struct, IPymallocLayout
     {
         PoolHeader* pool = PymallocCore<TLayout>.PoolOf(p);
-        nuint first = (heap->Arenas[pool->ArenaIndex].Address + PymallocCore<TLayout>.PoolSizeMask) & ~PymallocCore<TLayout>.PoolSizeMask;
+        nuint first = PymallocCore<TLayout>.FirstPool(&heap->Arenas[pool->ArenaIndex]);
         return (pool->ArenaIndex, ((nuint)pool - first) >> TLayout.PoolSizeShift, (nuint)p - (nuint)pool);
     }
 

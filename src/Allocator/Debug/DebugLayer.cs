@@ -135,7 +135,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
             {
                 continue;
             }
-            nuint first = (a->Address + PymallocCore<TLayout>.PoolSizeMask) & ~PymallocCore<TLayout>.PoolSizeMask;
+            nuint first = PymallocCore<TLayout>.FirstPool(a);
             for (nuint pool = first; pool < (nuint)a->PoolAddress; pool += PymallocCore<TLayout>.PoolSize)
             {
                 var header = (PoolHeader*)pool;

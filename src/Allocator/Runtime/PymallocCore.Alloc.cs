@@ -120,17 +120,15 @@ public static unsafe partial class PymallocCore<TLayout>
         byte* lastFree = pool->FreeBlock;
         *(byte**)p = lastFree;
         pool->FreeBlock = (byte*)p;
+        pool->Count--;
         if (lastFree == null)
         {
-            pool->Count--;
-            InsertToUsedPools(heap, pool);
-            return;
+            InsertToUsedPools(heap, pool); // it was full: back into its class's ring
         }
-        if (--pool->Count != 0)
+        else if (pool->Count == 0)
         {
-            return;
+            InsertToFreePools(heap, pool); // now empty: to the arena's freepools
         }
-        InsertToFreePools(heap, pool);
     }
 
     /// <summary>The raw half of _PyObject_Free.</summary>

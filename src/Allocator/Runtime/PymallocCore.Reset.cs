@@ -28,7 +28,7 @@ public static unsafe partial class PymallocCore<TLayout>
                 {
                     continue;
                 }
-                a->PoolAddress = (byte*)((a->Address + PoolSizeMask) & ~PoolSizeMask);
+                a->PoolAddress = (byte*)FirstPool(a);
                 a->NFreePools = a->NTotalPools;
                 a->FreePools = null;
                 // Append: the list stays sorted, and each arena is the rightmost with its count so far.

@@ -16,19 +16,17 @@ public static unsafe partial class PymallocCore<TLayout>
         for (uint i = 0; i < heap->MaxArenas; i++)
         {
             ArenaObject* arena = &heap->Arenas[i];
-            nuint pool = arena->Address;
-            if (pool == 0)
+            if (arena->Address == 0)
             {
                 continue;
             }
             arenas++;
             unusedPools += arena->NFreePools;
-            if ((pool & PoolSizeMask) != 0)
+            if ((arena->Address & PoolSizeMask) != 0)
             {
-                alignment += PoolSize;
-                pool = (pool & ~PoolSizeMask) + PoolSize;
+                alignment += PoolSize; // the partial pools at both ends
             }
-            for (; pool < (nuint)arena->PoolAddress; pool += PoolSize)
+            for (nuint pool = FirstPool(arena); pool < (nuint)arena->PoolAddress; pool += PoolSize)
             {
                 var header = (PoolHeader*)pool;
                 if (header->Count == 0)

@@ -38,7 +38,7 @@ public static unsafe partial class PymallocCore<TLayout>
             associated++;
             Check(ArenaMap<TLayout>.IsUsed(heap, (void*)a->Address) && ArenaMap<TLayout>.IsUsed(heap, (void*)(a->Address + ArenaSize - 1)),
                 $"arena {i}: not covered by the arena map");
-            nuint first = (a->Address + PoolSizeMask) & ~PoolSizeMask;
+            nuint first = FirstPool(a);
             nuint carved = ((nuint)a->PoolAddress - first) / PoolSize;
             Check((nuint)a->PoolAddress >= first && carved <= a->NTotalPools, $"arena {i}: pool_address out of range");
             var free = new HashSet<nint>();

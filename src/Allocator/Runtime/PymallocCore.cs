@@ -45,6 +45,10 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     /// </summary>
     public static bool BypassRequested => Environment.GetEnvironmentVariable("PYMALLOC_BYPASS") is "1" or "true";
 
+    /// <summary>The first pool of an arena: its first POOL_SIZE-aligned address (where carving starts).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nuint FirstPool(ArenaObject* arena) => (arena->Address + PoolSizeMask) & ~PoolSizeMask;
+
     /// <summary>Creates an empty heap: no arenas yet, every size class an empty ring.</summary>
     /// <returns>The heap, or null when out of memory.</returns>
     public static HeapState* CreateHeap()
