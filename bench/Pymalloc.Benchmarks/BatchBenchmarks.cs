@@ -33,6 +33,7 @@ public unsafe class BatchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        Generated.AdoptHeaps();
         _slots = (void**)NativeMemory.AllocZeroed(N, (nuint)sizeof(void*));
         _objects = new object?[N];
         _arrays = new byte[]?[N];

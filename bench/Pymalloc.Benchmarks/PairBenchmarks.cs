@@ -12,6 +12,9 @@ public unsafe class PairBenchmarks
     [Params(16, 32, 64, 128, 256, 512)]
     public int Size { get; set; }
 
+    [GlobalSetup]
+    public void Setup() => Generated.AdoptHeaps();
+
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Pymalloc() => Workloads.Pairs<Generated>((nuint)Size, N);
 

@@ -15,6 +15,14 @@ namespace Pymalloc.Benchmarks;
 /// <summary>Pymalloc.NET through the generated per-class fast paths (the subject).</summary>
 public readonly unsafe struct Generated : IUnmanagedAllocator
 {
+    /// <summary>Makes the benchmark's thread the owner of both Pymalloc heaps. Every benchmark class calls
+    /// it in its setup: in-process runs start each case on a new thread, and only the owner allocates.</summary>
+    public static void AdoptHeaps()
+    {
+        PymallocAllocator.TakeOwnership();
+        RuntimeConfigured.TakeOwnership();
+    }
+
     public static void* Malloc(nuint size) => PymallocAllocator.Malloc(size);
     public static void* Calloc(nuint count, nuint size) => PymallocAllocator.Calloc(count, size);
     public static void* Realloc(void* ptr, nuint size) => PymallocAllocator.Realloc(ptr, size);
@@ -27,13 +35,14 @@ public readonly unsafe struct RuntimeConfigured : IUnmanagedAllocator
 {
     private static readonly Heap<RuntimeLayout> s_heap = CreateUnowned();
 
-    // Like the generated static API: not tied to the thread that happened to initialise it.
+    // Like the generated static API: taken by the first thread to allocate, not the one that initialised it.
     private static Heap<RuntimeLayout> CreateUnowned()
     {
         Heap<RuntimeLayout> heap = Heap<RuntimeLayout>.Create();
         heap.ReleaseOwnership();
         return heap;
     }
+    public static void TakeOwnership() => s_heap.TakeOwnership();
     public static void* Malloc(nuint size) => s_heap.Malloc(size);
     public static void* Calloc(nuint count, nuint size) => s_heap.Calloc(count, size);
     public static void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);

@@ -26,6 +26,7 @@ public class TraceReplayBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        Generated.AdoptHeaps();
         _trace = AllocationTrace.Load(TraceFiles.All[Trace]);
         _live = new nint[_trace.MaxId];
     }

@@ -37,6 +37,7 @@ public unsafe class WorkingSetBenchmarks
 
     private void Setup<T>() where T : IUnmanagedAllocator
     {
+        Generated.AdoptHeaps();
         _live = (void**)NativeMemory.AllocZeroed(Live, (nuint)sizeof(void*));
         _sizes = (nuint*)NativeMemory.AllocZeroed(Live, (nuint)sizeof(nuint));
         var random = new Random(42);

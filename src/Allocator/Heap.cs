@@ -11,8 +11,9 @@ namespace Pymalloc;
 /// <summary>
 /// An independent pymalloc heap with layout <typeparamref name="TLayout"/>: its own pools, arenas
 /// and statistics. A handle: copies refer to the same heap; dispose exactly one of them.
-/// Owned by the thread that created it (see <see cref="TakeOwnership"/>): only the owner allocates and
-/// calls <see cref="Free"/>; any thread may call <see cref="FreeFromAnyThread"/>.
+/// Owned by the thread that created it (see <see cref="TakeOwnership"/>): only the owner allocates
+/// (another thread gets an <see cref="InvalidOperationException"/>); any thread may free, and a free
+/// from another thread is handed to the owner without a lock. Checking costs one compare per call.
 /// </summary>
 public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
 {
@@ -35,16 +36,32 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
 
     /// <summary>Allocates <paramref name="size"/> bytes; null if impossible (e.g. above 2^63 - 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* Malloc(nuint size) => PymallocCore<TLayout>.Malloc(_state, size);
+    public void* Malloc(nuint size)
+    {
+        CheckOwner();
+        return PymallocCore<TLayout>.Malloc(_state, size);
+    }
+
+    /// <summary>Lets the owner through with one compare; claims an unowned heap or throws elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckOwner()
+    {
+        if (!PymallocCore<TLayout>.IsOwner(_state))
+        {
+            PymallocCore<TLayout>.ClaimForAllocation(_state, Name);
+        }
+    }
+
+    private const string Name = "This pymalloc heap";
 
     /// <summary>Allocates an uninitialised <typeparamref name="T"/>. Inlined, <c>sizeof(T)</c> folds the size
     /// class to a constant, so this is the class's fast path with no dispatch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T* New<T>() where T : unmanaged => (T*)PymallocCore<TLayout>.Malloc(_state, (nuint)sizeof(T));
+    public T* New<T>() where T : unmanaged => (T*)Malloc((nuint)sizeof(T));
 
     /// <summary>Frees an object from <see cref="New{T}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<TLayout>.Free(_state, ptr);
+    public void Delete<T>(T* ptr) where T : unmanaged => Free(ptr);
 
     /// <summary>An uninitialised array; null if <c>count * sizeof(T)</c> would exceed 2^63 - 1 (never wraps).</summary>
     public T* NewArray<T>(nuint count) where T : unmanaged
@@ -83,29 +100,53 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     }
 
     /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes; null if the product overflows.</summary>
-    public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(_state, count, size);
+    public void* Calloc(nuint count, nuint size)
+    {
+        CheckOwner();
+        return PymallocCore<TLayout>.Calloc(_state, count, size);
+    }
 
     /// <summary>Resizes a block with CPython's rules; null on failure, leaving <paramref name="ptr"/> valid.</summary>
-    public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(_state, ptr, size);
+    public void* Realloc(void* ptr, nuint size)
+    {
+        CheckOwner(); // realloc may allocate, so only the owner resizes
+        return PymallocCore<TLayout>.Realloc(_state, ptr, size);
+    }
 
-    /// <summary>Frees a block of this heap, or a raw block it handed out; null is ignored.</summary>
+    /// <summary>Frees a block of this heap, or a raw block it handed out, from any thread; null is ignored.
+    /// On the owner it is pymalloc's free; elsewhere the block is handed to the owner with one
+    /// compare-and-swap and reused once the owner drains (on its allocation slow path, or
+    /// <see cref="DrainDelayedFrees"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* ptr) => PymallocCore<TLayout>.Free(_state, ptr);
+    public void Free(void* ptr)
+    {
+        if (PymallocCore<TLayout>.IsOwner(_state))
+        {
+            PymallocCore<TLayout>.Free(_state, ptr);
+        }
+        else
+        {
+            PymallocCore<TLayout>.FreeFromAnyThread(_state, ptr);
+        }
+    }
 
-    /// <summary>Frees a block of this heap from any thread: on the owner thread it is <see cref="Free"/>;
-    /// elsewhere the block is handed to the owner with one compare-and-swap, and reused once the owner
-    /// drains (on its allocation slow path, or <see cref="DrainDelayedFrees"/>).</summary>
+    /// <summary>The same as <see cref="Free"/>, which is safe from any thread; kept for code that says so.</summary>
     public void FreeFromAnyThread(void* ptr) => PymallocCore<TLayout>.FreeFromAnyThread(_state, ptr);
 
     /// <summary>On the owner thread: frees the blocks other threads handed over.</summary>
-    public void DrainDelayedFrees() => PymallocCore<TLayout>.DrainDelayedFrees(_state);
+    public void DrainDelayedFrees()
+    {
+        CheckOwner();
+        PymallocCore<TLayout>.DrainDelayedFrees(_state);
+    }
 
-    /// <summary>Makes the heap unowned: any thread may use it, one at a time and unchecked (the rule of the
-    /// generated allocators' static API, and CPython's under the GIL).</summary>
+    /// <summary>Gives the heap up (call it on the owner): the next thread to allocate from it, or free to it,
+    /// becomes its owner. This is how a heap moves between threads without the two synchronising.</summary>
     public void ReleaseOwnership() => PymallocCore<TLayout>.ReleaseOwnership(_state);
 
-    /// <summary>Makes the calling thread the heap's owner (the only thread that allocates from it).
-    /// The previous owner must have stopped using the heap.</summary>
+    /// <summary>Makes the calling thread the heap's owner (the only thread that allocates from it), by force:
+    /// the previous owner must have stopped using the heap (e.g. it exited, or a job fence orders the two).
+    /// Prefer <see cref="ReleaseOwnership"/> on the old owner.</summary>
     public void TakeOwnership() => PymallocCore<TLayout>.TakeOwnership(_state);
 
     /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>

@@ -24,6 +24,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             ? "\n    return (T*)PymallocDebug<Layout>.Malloc(s_heap, s_debug, (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi);"
             : """
 
+    CheckOwner();
     if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
     {
         void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
@@ -33,6 +34,76 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
         }
     }
     return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+""";
+        // A non-debug call is checked with one compare of the owner's thread id (inlined); everything
+        // else — claiming an unowned heap, refusing another thread — is out of line in PymallocCore.
+        string Checked(string debugCall, string call)
+            => d ? $" => {debugCall};" : $"\n{{\n    CheckOwner();\n    return {call};\n}}";
+        string threadRule = d
+            ? "Any thread may call it: debug mode serialises calls with a lock."
+            : "Only the thread that owns the static heap allocates: the first thread to allocate takes it, and\n/// another thread gets an <see cref=\"InvalidOperationException\"/> until the owner calls <see cref=\"ReleaseOwnership\"/>\n/// (give other threads their own heaps with <see cref=\"CreateHeap\"/>). The check is one compare.";
+        string freeRule = d
+            ? "Any thread may call it: debug mode serialises calls with a lock."
+            : "On the owner thread this is pymalloc's free; on another thread the block is pushed on the heap's\n/// delayed-free list with one compare-and-swap, and the owner takes it back on its next allocation slow path.";
+        string freeBody = d
+            ? " => PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.ObjectApi);"
+            : """
+
+{
+    if (PymallocCore<Layout>.IsOwner(s_heap))
+    {
+        PymallocCore<Layout>.Free(s_heap, ptr);
+    }
+    else
+    {
+        PymallocCore<Layout>.FreeFromAnyThread(s_heap, ptr);
+    }
+}
+""";
+        string ownerMembers = d ? """
+
+
+/// <summary>Nothing to give up in debug mode, where any thread may call (one at a time, by a lock);
+/// kept so that code written for the non-debug allocator compiles unchanged.</summary>
+public static void ReleaseOwnership() { }
+
+/// <summary>Nothing to take in debug mode, where any thread may call (one at a time, by a lock);
+/// kept so that code written for the non-debug allocator compiles unchanged.</summary>
+public static void TakeOwnership() { }
+
+/// <summary>Nothing to drain in debug mode: every free is done at once, under the lock.</summary>
+public static void DrainDelayedFrees() { }
+""" : $$"""
+
+
+/// <summary>
+/// The thread rule of the static API, checked on every allocating call: the owner passes with one
+/// compare of its thread id; any other thread claims the heap if nobody owns it, or gets an
+/// <see cref="InvalidOperationException"/>. No lock and no interlocked instruction on the owner's path.
+/// </summary>
+[MethodImpl(MethodImplOptions.AggressiveInlining)]
+private static void CheckOwner()
+{
+    if (!PymallocCore<Layout>.IsOwner(s_heap))
+    {
+        PymallocCore<Layout>.ClaimForAllocation(s_heap, "{{t}}");
+    }
+}
+
+/// <summary>Gives the static heap up (call it on the owner): the next thread to allocate takes it over.</summary>
+public static void ReleaseOwnership() => PymallocCore<Layout>.ReleaseOwnership(s_heap);
+
+/// <summary>Makes the calling thread the static heap's owner by force; the previous owner must have
+/// stopped using it (prefer <see cref="ReleaseOwnership"/> on the old owner).</summary>
+public static void TakeOwnership() => PymallocCore<Layout>.TakeOwnership(s_heap);
+
+/// <summary>On the owner thread: frees now the blocks other threads handed over (otherwise that
+/// happens on the next allocation slow path that finds some), e.g. once a frame's jobs are done.</summary>
+public static void DrainDelayedFrees()
+{
+    CheckOwner();
+    PymallocCore<Layout>.DrainDelayedFrees(s_heap);
+}
 """;
         string limit = spec.MaxArenas != 0 || spec.FailOnLimit
             ? $"PymallocCore<Layout>.SetMemoryLimit(heap, {I(spec.MaxArenas)}, failInsteadOfRaw: {(spec.FailOnLimit ? "true" : "false")}); // MaxArenas, OnMemoryLimit"
@@ -51,10 +122,11 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
                     throw new OutOfMemoryException("Cannot allocate the {{t}} heap.");
                 }
                 {{limit}}
-                // The static API is not tied to a thread: one thread at a time, as CPython's under the GIL.
+                {{(d ? "// Owned by no thread: the debug layer's lock orders the calls, from any thread."
+                     : "// Owned by no thread yet: the first thread to allocate takes it (see CheckOwner).")}}
                 PymallocCore<Layout>.ReleaseOwnership(heap);
                 return heap;
-            }
+            }{{ownerMembers}}
 
             /// <summary>Allocates <paramref name="size"/> bytes like <see cref="Malloc"/>, throwing instead of returning null.</summary>
             /// <exception cref="OutOfMemoryException">The size exceeds 2^63 - 1, or memory is exhausted.</exception>
@@ -84,7 +156,8 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// </summary>
             /// <returns>The block, or null if <paramref name="size"/> exceeds 2^63 - 1 or memory is exhausted.</returns>
             /// <remarks>
-            /// Not thread-safe: use the allocator from one thread at a time. The size class is computed
+            /// {{threadRule}}
+            /// The size class is computed
             /// ((size - 1) &gt;&gt; {{I(m.AlignmentShift)}}) and indexes <c>usedpools</c> directly, as obmalloc.c does: measured on
             /// the CPython traces, a jump to per-class code costs a mispredicted indirect branch whenever
             /// sizes vary. Inlined where <paramref name="size"/> is a constant, the JIT folds the index and
@@ -92,11 +165,11 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// <see cref="New{T}"/> calls directly.
             /// </remarks>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void* Malloc(nuint size) => {{(d ? "PymallocDebug<Layout>.Malloc(s_heap, s_debug, size, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Malloc(s_heap, size)")}};
+            public static void* Malloc(nuint size){{Checked("PymallocDebug<Layout>.Malloc(s_heap, s_debug, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Malloc(s_heap, size)")}}
 
             /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes, like <c>PyObject_Calloc</c>.</summary>
             /// <returns>The block, or null if the product overflows 2^63 - 1 (it never wraps) or memory is exhausted.</returns>
-            public static void* Calloc(nuint count, nuint size) => {{(d ? "PymallocDebug<Layout>.Calloc(s_heap, s_debug, count, size, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Calloc(s_heap, count, size)")}};
+            public static void* Calloc(nuint count, nuint size){{Checked("PymallocDebug<Layout>.Calloc(s_heap, s_debug, count, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Calloc(s_heap, count, size)")}}
 
             /// <summary>
             /// Resizes a block, like <c>PyObject_Realloc</c>: null <paramref name="ptr"/> allocates; a pool block
@@ -104,16 +177,17 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// moves (allocate, copy, then free); a raw block stays with the raw allocator.
             /// </summary>
             /// <returns>The block, or null on failure, in which case <paramref name="ptr"/> is untouched.</returns>
-            public static void* Realloc(void* ptr, nuint size) => {{(d ? "PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, size, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Realloc(s_heap, ptr, size)")}};
+            /// <remarks>{{(d ? "Any thread may call it: debug mode serialises calls with a lock." : "Only the owner thread resizes: a move allocates.")}}</remarks>
+            public static void* Realloc(void* ptr, nuint size){{Checked("PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Realloc(s_heap, ptr, size)")}}
 
-            /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>. Null is ignored; a pointer
-            /// outside the allocator's arenas is passed to the raw allocator's free.</summary>
+            /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>, from any thread. Null is ignored;
+            /// a pointer outside the allocator's arenas is passed to the raw allocator's free.</summary>
+            /// <remarks>{{freeRule}}</remarks>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void Free(void* ptr) => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.ObjectApi)" : "PymallocCore<Layout>.Free(s_heap, ptr)")}};
+            public static void Free(void* ptr){{freeBody}}
 
-            /// <summary>The same as <see cref="Free"/> for the static API, which is used by one thread at a time
-            /// (heaps from <see cref="CreateHeap"/> are owned by a thread and hand such frees to their owner).</summary>
-            public static void FreeFromAnyThread(void* ptr) => PymallocCore<Layout>.FreeFromAnyThread(s_heap, ptr);
+            /// <summary>The same as <see cref="Free"/>, which is safe from any thread; kept for code that says so.</summary>
+            public static void FreeFromAnyThread(void* ptr) => Free(ptr);
 
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
             public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
@@ -144,7 +218,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             }
 
             /// <summary>Frees an object from <see cref="New{T}"/> (the same as <see cref="Free"/>: the class is read from the pool header).</summary>
-            public static void Delete<T>(T* ptr) where T : unmanaged => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.TypedApi)" : "PymallocCore<Layout>.Free(s_heap, ptr)")}};
+            public static void Delete<T>(T* ptr) where T : unmanaged => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.TypedApi)" : "Free(ptr)")}};
 
             /// <summary>
             /// Allocates an uninitialised array of <paramref name="count"/> <typeparamref name="T"/>, like CPython's
@@ -163,7 +237,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
 
             /// <summary>
             /// Creates an independent heap with this allocator's layout: its own pools, arenas and
-            /// statistics, separate from the static API's. Use it from one thread at a time;
+            /// statistics, separate from the static API's. The creating thread owns it (see <see cref="Heap{TLayout}"/>);
             /// <see cref="Heap{TLayout}.Dispose"/> releases all its arenas at once (a level unload) and
             /// <see cref="Heap{TLayout}.Reset"/> empties it while keeping them (a frame allocator).
             /// </summary>

@@ -46,3 +46,12 @@ internal readonly unsafe struct CurrentHeap<TLayout> : IUnmanagedAllocator where
 
     public static void Free(void* ptr) => Heap.Free(ptr);
 }
+
+/// <summary>
+/// The test classes that use <see cref="Generated.PymallocAllocator"/>'s static heap. Its thread rule
+/// (one owner, which alone allocates) means they must not run at once, and each takes the heap over.
+/// </summary>
+[Xunit.CollectionDefinition(nameof(StaticHeapCollection), DisableParallelization = true)]
+public sealed class StaticHeapCollection
+{
+}

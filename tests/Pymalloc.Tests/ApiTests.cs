@@ -9,6 +9,7 @@ using L = Pymalloc.Generated.PymallocAllocator.Layout;
 
 namespace Pymalloc.Tests;
 
+[Collection(nameof(StaticHeapCollection))]
 public sealed unsafe class ApiTests
 {
     [Theory]
@@ -147,6 +148,7 @@ public sealed unsafe class ApiTests
     [Fact]
     public void TheGeneratedStaticAllocatorServesEveryClass()
     {
+        PymallocAllocator.TakeOwnership(); // the collection orders its users; this one may run on any thread
         for (nuint size = 1; size <= 600; size++)
         {
             byte* p = (byte*)PymallocAllocator.Malloc(size);

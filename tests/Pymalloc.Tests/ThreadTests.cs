@@ -1,6 +1,6 @@
-// Heaps and threads: the owner allocates and frees lock-free; other threads free through
-// FreeFromAnyThread, and the owner gets those blocks back; allocating on another thread is a
-// checked error; ownership can be handed over.
+// Heaps and threads: the owner allocates and frees lock-free; other threads' frees are handed to
+// the owner, which gets those blocks back; allocating on another thread is a checked error, on the
+// fast path too; ownership can be released, taken, or handed over; debug heaps serialise any thread.
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -9,6 +9,12 @@ using Xunit;
 using T = Pymalloc.Tests.TinyArenas.Layout;
 
 namespace Pymalloc.Tests;
+
+/// <summary>An allocator whose static heap only the thread-rule test uses (the rule is per allocator).</summary>
+[PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256)]
+internal static partial class ThreadRuleAllocator
+{
+}
 
 public sealed unsafe class ThreadTests
 {
@@ -136,27 +142,181 @@ public sealed unsafe class ThreadTests
         Assert.Equal(0, bad);
     }
 
-    [Fact]
-    public void AllocatingOnAThreadThatDoesNotOwnTheHeapIsAnError()
+    /// <summary>Runs <paramref name="body"/> on a new thread and returns what it threw, if anything.</summary>
+    private static Exception? OnAnotherThread(Action body)
     {
-        using var heap = TinyArenas.CreateHeap();
         Exception? error = null;
-        var other = new Thread(() =>
+        var thread = new Thread(() =>
         {
             try
             {
-                heap.Malloc(32); // the heap has no pool yet: the slow path checks the owner
+                body();
             }
-            catch (InvalidOperationException e)
+            catch (Exception e)
             {
                 error = e;
             }
         });
-        other.Start();
-        other.Join();
-        Assert.NotNull(error);
-        Assert.Contains("owned by thread", error!.Message);
+        thread.Start();
+        thread.Join();
+        return error;
+    }
+
+    [Fact]
+    public void AllocatingOnAThreadThatDoesNotOwnTheHeapIsAnError()
+    {
+        using var heap = TinyArenas.CreateHeap();
+        void* mine = heap.Malloc(32); // the pool now has free blocks: a foreign call would find them on the fast path
+        foreach (Action call in new Action[]
+        {
+            () => heap.Malloc(32),
+            () => heap.New<long>(),
+            () => heap.Calloc(2, 16),
+            () => heap.Realloc(mine, 48),
+            () => heap.NewArray<int>(4),
+        })
+        {
+            Exception? error = OnAnotherThread(call);
+            var refused = Assert.IsType<InvalidOperationException>(error);
+            Assert.Contains($"This pymalloc heap belongs to thread {Environment.CurrentManagedThreadId}; thread ", refused.Message);
+            Assert.Contains("may free its blocks", refused.Message);
+        }
         heap.Validate();
+        Assert.Equal(1UL, heap.GetStats().BlocksInUse); // nothing was allocated or moved by the refused calls
+        heap.Free(mine);
+    }
+
+    [Fact]
+    public void APlainFreeOnAnotherThreadIsHandedToTheOwner()
+    {
+        using var heap = TinyArenas.CreateHeap();
+        var blocks = new nint[1000];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = (nint)heap.Malloc(64);
+        }
+        void* raw = heap.Malloc(4000); // above the threshold: freed at once by the raw allocator
+        Assert.Null(OnAnotherThread(() =>
+        {
+            foreach (nint p in blocks)
+            {
+                heap.Free((void*)p);
+            }
+            heap.Delete((byte*)raw);
+        }));
+        // The pools have not been touched by the other thread: the blocks wait on the delayed-free stack.
+        Assert.Equal(1000UL, heap.GetStats().BlocksInUse);
+        heap.Validate();
+        heap.DrainDelayedFrees();
+        MallocStats s = heap.GetStats();
+        Assert.Equal(0UL, s.BlocksInUse);
+        Assert.Equal(0L, s.RawAllocatedBlocks);
+        heap.Validate();
+    }
+
+    [Fact]
+    public void AReleasedHeapIsTakenByTheNextThreadToUseIt()
+    {
+        var heap = TinyArenas.CreateHeap();
+        void* p = heap.Malloc(16);
+        heap.ReleaseOwnership();
+        int next = 0;
+        Assert.Null(OnAnotherThread(() =>
+        {
+            next = Environment.CurrentManagedThreadId;
+            heap.Free(p);          // claims the heap: a plain free, not a hand-over
+            Assert.Equal(0UL, heap.GetStats().BlocksInUse);
+            heap.Free(heap.Malloc(32));
+        }));
+        var refused = Assert.IsType<InvalidOperationException>(Record.Exception(() => heap.Malloc(16)));
+        Assert.Contains($"belongs to thread {next};", refused.Message);
+        heap.TakeOwnership(); // by force: the other thread has exited
+        heap.Free(heap.Malloc(16));
+        heap.Validate();
+        heap.Dispose();
+    }
+
+    [Fact]
+    public void TheStaticApiHasOneOwnerAndAcceptsFreesFromAnyThread()
+    {
+        var blocks = new List<nint>();
+        int owner = 0;
+        Assert.Null(OnAnotherThread(() =>
+        {
+            owner = Environment.CurrentManagedThreadId; // the first thread to allocate takes the static heap
+            for (int i = 0; i < 500; i++)
+            {
+                blocks.Add((nint)ThreadRuleAllocator.Malloc(48));
+            }
+        }));
+        // This thread is not the owner: it may free, but not allocate.
+        var refused = Assert.IsType<InvalidOperationException>(Record.Exception(() => ThreadRuleAllocator.Malloc(48)));
+        Assert.Contains($"ThreadRuleAllocator belongs to thread {owner}; thread {Environment.CurrentManagedThreadId}", refused.Message);
+        Assert.Throws<InvalidOperationException>(() => ThreadRuleAllocator.New<long>());
+        foreach (nint p in blocks)
+        {
+            ThreadRuleAllocator.Free((void*)p);
+        }
+        Assert.Equal(500UL, ThreadRuleAllocator.GetStats().BlocksInUse); // handed over, not yet taken back
+        // The owner has exited: take the heap over; taking it drains what other threads handed over.
+        ThreadRuleAllocator.TakeOwnership();
+        Assert.Equal(0UL, ThreadRuleAllocator.GetStats().BlocksInUse);
+        void* again = ThreadRuleAllocator.Malloc(48);
+        Assert.Null(OnAnotherThread(() => ThreadRuleAllocator.Free(again)));
+        Assert.Equal(1UL, ThreadRuleAllocator.GetStats().BlocksInUse);
+        ThreadRuleAllocator.DrainDelayedFrees();
+        Assert.Equal(0UL, ThreadRuleAllocator.GetStats().BlocksInUse);
+        ThreadRuleAllocator.ReleaseOwnership();
+        Assert.Null(OnAnotherThread(() => ThreadRuleAllocator.Free(ThreadRuleAllocator.Malloc(100))));
+        ThreadRuleAllocator.Validate();
+    }
+
+    [Fact]
+    public void ADebugHeapServesManyThreadsOneAtATime()
+    {
+        using var heap = DebugHeap<T>.Create("shared debug heap");
+        long bad = 0;
+        var threads = new List<Thread>();
+        for (int t = 0; t < 4; t++)
+        {
+            int seed = t;
+            threads.Add(new Thread(() =>
+            {
+                var random = new Random(seed);
+                var live = new List<(nint P, int Size, byte Fill)>();
+                for (int i = 0; i < 20_000; i++)
+                {
+                    if (live.Count > 0 && random.Next(2) == 0)
+                    {
+                        int k = random.Next(live.Count);
+                        (nint p, int size, byte fill) = live[k];
+                        live[k] = live[^1];
+                        live.RemoveAt(live.Count - 1);
+                        if (!Holds((byte*)p, size, fill))
+                        {
+                            Interlocked.Increment(ref bad);
+                        }
+                        heap.Free((void*)p);
+                    }
+                    else
+                    {
+                        int size = random.Next(1, 600);
+                        var p = (byte*)heap.Malloc((nuint)size);
+                        Fill(p, size, (byte)(seed + 1));
+                        live.Add(((nint)p, size, (byte)(seed + 1)));
+                    }
+                }
+                foreach ((nint p, _, _) in live)
+                {
+                    heap.Free((void*)p);
+                }
+            }));
+        }
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Equal(0, bad);
+        heap.CheckHeap();
+        Assert.Equal(0UL, heap.GetStats().BlocksInUse);
     }
 
     [Fact]

@@ -8,8 +8,12 @@ using L = Pymalloc.Generated.PymallocAllocator.Layout;
 
 namespace Pymalloc.Tests;
 
+[Collection(nameof(StaticHeapCollection))]
 public sealed unsafe class TypedAllocationTests
 {
+    // The tests take the static heap: they may run on a different thread than the last user.
+    public TypedAllocationTests() => PymallocAllocator.TakeOwnership();
+
     [StructLayout(LayoutKind.Sequential, Size = 48)]
     private struct Node48
     {

@@ -7,7 +7,8 @@ using Pymalloc.Runtime;
 namespace Pymalloc;
 
 /// <summary>An independent heap with CPython's debug hooks (see <see cref="PymallocDebug{TLayout}"/>).
-/// A class, not a handle: it knows when it has been disposed.</summary>
+/// A class, not a handle: it knows when it has been disposed. Any thread may use it: the debug layer
+/// serialises calls with a lock.</summary>
 public sealed unsafe class DebugHeap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
 {
     private readonly DebugState _debug;
@@ -23,7 +24,12 @@ public sealed unsafe class DebugHeap<TLayout> : IDisposable where TLayout : stru
     public static DebugHeap<TLayout> Create(string name = "debug heap")
     {
         HeapState* state = PymallocCore<TLayout>.CreateHeap();
-        return state != null ? new DebugHeap<TLayout>(state, name) : throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
+        if (state == null)
+        {
+            throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
+        }
+        PymallocCore<TLayout>.ReleaseOwnership(state); // owned by no thread: the debug layer's lock orders the calls
+        return new DebugHeap<TLayout>(state, name);
     }
 
     /// <summary>True once disposed.</summary>

@@ -3,6 +3,8 @@
 // what it can: that the pointer is a live block of this allocator, allocated through the same API,
 // with its guard bytes intact. A freed pool block is also marked, so that a write to it is found
 // when the block is handed out again (or by CheckHeap), and a second free is recognised.
+// Every call holds the DebugState's lock, so a debug heap may be used from any thread (one at a
+// time): debug mode trades speed for checks, and its bookkeeping is managed.
 //
 // Block layout (S = 8, one more field than CPython's default: the serial number is always kept):
 //   [0, S)        the size requested, big-endian
@@ -67,7 +69,13 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     private const int Extra = 4 * S;
 
     /// <summary>Allocates n bytes filled with CLEANBYTE.</summary>
-    public static void* Malloc(HeapState* heap, DebugState state, nuint n, byte api) => Allocate(heap, state, n, api, zero: false);
+    public static void* Malloc(HeapState* heap, DebugState state, nuint n, byte api)
+    {
+        lock (state)
+        {
+            return Allocate(heap, state, n, api, zero: false);
+        }
+    }
 
     /// <summary>Allocates zeroed memory; null if the product overflows.</summary>
     public static void* Calloc(HeapState* heap, DebugState state, nuint count, nuint size, byte api)
@@ -76,11 +84,22 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             return null;
         }
-        return Allocate(heap, state, count * size, api, zero: true);
+        lock (state)
+        {
+            return Allocate(heap, state, count * size, api, zero: true);
+        }
     }
 
     /// <summary>Resizes by moving (a debug realloc always moves, so stale pointers show up); checks the old block first.</summary>
     public static void* Realloc(HeapState* heap, DebugState state, void* p, nuint n, byte api)
+    {
+        lock (state)
+        {
+            return ReallocLocked(heap, state, p, n, api);
+        }
+    }
+
+    private static void* ReallocLocked(HeapState* heap, DebugState state, void* p, nuint n, byte api)
     {
         if (p == null)
         {
@@ -93,7 +112,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
             return null; // the old block is untouched
         }
         Buffer.MemoryCopy(p, fresh, n, Math.Min(n, old));
-        Free(heap, state, p, api);
+        FreeLocked(heap, state, (byte*)p, api);
         return fresh;
     }
 
@@ -105,7 +124,14 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             return;
         }
-        var data = (byte*)p;
+        lock (state)
+        {
+            FreeLocked(heap, state, (byte*)p, api);
+        }
+    }
+
+    private static void FreeLocked(HeapState* heap, DebugState state, byte* data, byte api)
+    {
         nuint n = CheckBlock(heap, state, data, api, "free");
         byte* q = data - 2 * S;
         if (PymallocCore<TLayout>.IsOwned(heap, q))
@@ -126,6 +152,14 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     /// the heap's invariants (<see cref="PymallocCore{TLayout}.Validate"/>).</summary>
     /// <exception cref="HeapCorruptionException">Something was overwritten.</exception>
     public static void CheckHeap(HeapState* heap, DebugState state)
+    {
+        lock (state)
+        {
+            CheckHeapLocked(heap, state);
+        }
+    }
+
+    private static void CheckHeapLocked(HeapState* heap, DebugState state)
     {
         PymallocCore<TLayout>.Validate(heap);
         for (uint i = 0; i < heap->MaxArenas; i++)

@@ -1,28 +1,60 @@
 // Threads: a heap is owned by one thread, which alone allocates from it and frees with the plain
-// (lock-free, interlocked-free) fast path. Any other thread frees through FreeFromAnyThread, which
-// pushes the block on the heap's delayed-free stack with one compare-and-swap; the owner takes the
-// whole stack back on its allocation slow path (as mimalloc's delayed frees) or when asked.
+// (lock-free, interlocked-free) fast path. Any other thread's free pushes the block on the heap's
+// delayed-free stack with one compare-and-swap; the owner takes the whole stack back on its
+// allocation slow path (as mimalloc's delayed frees) or when asked.
+// The public APIs (Heap<TLayout> and the generated static API) check the owner on every call — one
+// compare of a thread-local id, no lock, no interlocked instruction — so a call from the wrong
+// thread is either routed (a free) or refused with an error (an allocation), never a data race.
+// An unowned heap (OwnerThread == 0) is claimed by the next thread to use it.
 // The single-threaded decisions — what the trace oracle checks — are unchanged: with no other
 // thread, the stack is always empty.
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Pymalloc.Runtime;
 
 public static unsafe partial class PymallocCore<TLayout>
 {
+    /// <summary>True on the thread that owns <paramref name="heap"/>: the one whose calls take the fast paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsOwner(HeapState* heap) => heap->OwnerThread == Environment.CurrentManagedThreadId;
+
+    /// <summary>
+    /// Called before allocating on a thread that is not the owner: claims an unowned heap for the
+    /// calling thread, or throws. Kept out of line so the owner's fast path is one compare.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ClaimForAllocation(HeapState* heap, string name)
+    {
+        int me = Environment.CurrentManagedThreadId;
+        int owner = Volatile.Read(ref heap->OwnerThread);
+        if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
+        {
+            DrainDelayedFrees(heap); // frees handed over while nobody owned it
+            return;
+        }
+        throw new InvalidOperationException(
+            $"{name} belongs to thread {owner}; thread {me} may free its blocks (they are handed to the owner) " +
+            "but not allocate from it. Give each thread its own heap (CreateHeap), or have the owner call " +
+            "ReleaseOwnership so that the next thread to use it takes it over.");
+    }
+
     /// <summary>Frees a block of <paramref name="heap"/> from any thread. On the owner this is
-    /// <see cref="Free"/>; elsewhere a pool block is handed to the owner, a raw block freed at once.</summary>
+    /// <see cref="Free"/>; elsewhere a pool block is handed to the owner, a raw block freed at once.
+    /// A free on an unowned heap claims it, as an allocation does.</summary>
     public static void FreeFromAnyThread(HeapState* heap, void* p)
     {
         if (p == null)
         {
             return;
         }
+        int me = Environment.CurrentManagedThreadId;
         int owner = Volatile.Read(ref heap->OwnerThread);
-        if (owner == 0 || owner == Environment.CurrentManagedThreadId)
+        if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
         {
-            Free(heap, p); // unowned heaps are used by one thread at a time, by contract
+            Free(heap, p);
             return;
         }
         if (!IsOwned(heap, p))
@@ -54,8 +86,8 @@ public static unsafe partial class PymallocCore<TLayout>
         }
     }
 
-    /// <summary>Makes the heap unowned: any thread may use it, one at a time, unchecked (CPython's rule
-    /// under the GIL). The static heap of a generated allocator is unowned.</summary>
+    /// <summary>Gives the heap up: the next thread to allocate from it (or free to it) becomes its owner.
+    /// The static heap of a generated allocator starts this way.</summary>
     public static void ReleaseOwnership(HeapState* heap) => Volatile.Write(ref heap->OwnerThread, 0);
 
     /// <summary>Makes the calling thread the heap's owner. The previous owner must have stopped using
