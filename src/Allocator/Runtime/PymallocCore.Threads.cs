@@ -18,7 +18,7 @@ public static unsafe partial class PymallocCore<TLayout>
 {
     /// <summary>True on the thread that owns <paramref name="heap"/>: the one whose calls take the fast paths.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsOwner(HeapState* heap) => heap->OwnerThread == Environment.CurrentManagedThreadId;
+    public static bool IsOwner(HeapState* heap) => heap->OwnerThread == ThreadIdentity.Current;
 
     /// <summary>
     /// Called before allocating on a thread that is not the owner: claims an unowned heap for the
@@ -28,7 +28,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ClaimForAllocation(HeapState* heap, string name)
     {
-        int me = Environment.CurrentManagedThreadId;
+        int me = ThreadIdentity.Current;
         int owner = Volatile.Read(ref heap->OwnerThread);
         if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
         {
@@ -50,7 +50,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return;
         }
-        int me = Environment.CurrentManagedThreadId;
+        int me = ThreadIdentity.Current;
         int owner = Volatile.Read(ref heap->OwnerThread);
         if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
         {
@@ -94,7 +94,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// the heap (hand-over is the program's to synchronise, e.g. with the job system's own fences).</summary>
     public static void TakeOwnership(HeapState* heap)
     {
-        Volatile.Write(ref heap->OwnerThread, Environment.CurrentManagedThreadId);
+        Volatile.Write(ref heap->OwnerThread, ThreadIdentity.Current);
         DrainDelayedFrees(heap);
     }
 }
