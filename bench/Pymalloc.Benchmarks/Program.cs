@@ -70,7 +70,8 @@ public static class Program
         }
 
         Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? new[] { "--filter", "*" } : rest, config).ToArray();
-        if (!quick)
+        // The charts in docs/ show the whole suite: a filtered run (--filter ...) leaves them alone.
+        if (!quick && rest.Length == 0)
         {
             Charts.Write(summaries);
         }

@@ -185,7 +185,8 @@ internal abstract unsafe class UnmanagedWorld : IWorld
     }
 }
 
-/// <summary>Pymalloc.NET: a heap owned by the main thread; the worker frees through FreeFromAnyThread.</summary>
+/// <summary>Pymalloc.NET: a heap owned by the main thread. The worker frees with the same Free, which on a
+/// thread that does not own the heap hands the block to the owner (one compare-and-swap).</summary>
 internal sealed unsafe class PymallocWorld : UnmanagedWorld
 {
     private readonly Heap<Pymalloc.Generated.PymallocAllocator.Layout> _heap = Pymalloc.Generated.PymallocAllocator.CreateHeap();
@@ -193,7 +194,7 @@ internal sealed unsafe class PymallocWorld : UnmanagedWorld
     public override string Name => "Pymalloc.NET";
     protected override void* Alloc(nuint size) => _heap.Malloc(size);
     protected override void Free(void* p) => _heap.Free(p);
-    protected override void FreeOnWorker(void* p) => _heap.FreeFromAnyThread(p);
+    protected override void FreeOnWorker(void* p) => _heap.Free(p);
 
     public override string Stats()
     {

@@ -76,7 +76,12 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// "free everything". Pointers to the heap's pool blocks become invalid; raw blocks (0 bytes or
     /// above the threshold) are not affected and must still be freed.
     /// </summary>
-    public void Reset() => PymallocCore<TLayout>.ResetHeap(_state);
+    /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
+    public void Reset()
+    {
+        CheckOwner();
+        PymallocCore<TLayout>.ResetHeap(_state);
+    }
 
     /// <summary>Allocates <paramref name="size"/> bytes, throwing instead of returning null.</summary>
     /// <exception cref="OutOfMemoryException">The request is impossible or memory is exhausted.</exception>
@@ -166,6 +171,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
 
     /// <summary>Returns every arena to the system at once (a level unload). Blocks of this heap become
-    /// invalid. Dispose exactly one copy of a handle, once.</summary>
+    /// invalid. Dispose exactly one copy of a handle, once, when no thread is using the heap any more
+    /// (any thread may do it: a loader thread may unload a level the main thread has finished with).</summary>
     public void Dispose() => PymallocCore<TLayout>.DestroyHeap(_state);
 }

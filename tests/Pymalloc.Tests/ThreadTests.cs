@@ -174,6 +174,8 @@ public sealed unsafe class ThreadTests
             () => heap.Calloc(2, 16),
             () => heap.Realloc(mine, 48),
             () => heap.NewArray<int>(4),
+            () => heap.Reset(),
+            () => heap.DrainDelayedFrees(),
         })
         {
             Exception? error = OnAnotherThread(call);
@@ -182,7 +184,7 @@ public sealed unsafe class ThreadTests
             Assert.Contains("may free its blocks", refused.Message);
         }
         heap.Validate();
-        Assert.Equal(1UL, heap.GetStats().BlocksInUse); // nothing was allocated or moved by the refused calls
+        Assert.Equal(1UL, heap.GetStats().BlocksInUse); // nothing was allocated, moved or reset by the refused calls
         heap.Free(mine);
     }
 

@@ -43,7 +43,9 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>Frees a block of <paramref name="heap"/> from any thread. On the owner this is
     /// <see cref="Free"/>; elsewhere a pool block is handed to the owner, a raw block freed at once.
-    /// A free on an unowned heap claims it, as an allocation does.</summary>
+    /// A free on an unowned heap claims it, as an allocation does. Out of line: the public Free
+    /// calls it only off the owner thread, and inlined it would crowd the owner's fast path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void FreeFromAnyThread(HeapState* heap, void* p)
     {
         if (p == null)
