@@ -52,6 +52,9 @@ public unsafe class BatchBenchmarks
     public void Pymalloc() => Workloads.Batch<Generated>((nuint)Size, _slots, _order);
 
     [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocOwned() => Workloads.Batch<GeneratedOwned>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
     public void PymallocRuntime() => Workloads.Batch<RuntimeConfigured>((nuint)Size, _slots, _order);
 
     [Benchmark(OperationsPerInvoke = N)]

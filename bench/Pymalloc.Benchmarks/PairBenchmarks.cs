@@ -19,6 +19,9 @@ public unsafe class PairBenchmarks
     public void Pymalloc() => Workloads.Pairs<Generated>((nuint)Size, N);
 
     [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocOwned() => Workloads.Pairs<GeneratedOwned>((nuint)Size, N);
+
+    [Benchmark(OperationsPerInvoke = N)]
     public void PymallocRuntime() => Workloads.Pairs<RuntimeConfigured>((nuint)Size, N);
 
     [Benchmark(OperationsPerInvoke = N)]

@@ -21,12 +21,29 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
     {
         PymallocAllocator.TakeOwnership();
         RuntimeConfigured.TakeOwnership();
+        // The scope GeneratedOwned's calls stand for, held open by the benchmark thread for its life
+        // (TakeOwnership above closes any a previous setup left open).
+        PymallocAllocator.Own();
     }
 
     public static void* Malloc(nuint size) => PymallocAllocator.Malloc(size);
     public static void* Calloc(nuint count, nuint size) => PymallocAllocator.Calloc(count, size);
     public static void* Realloc(void* ptr, nuint size) => PymallocAllocator.Realloc(ptr, size);
     public static void Free(void* ptr) => PymallocAllocator.Free(ptr);
+}
+
+/// <summary>
+/// The generated static API inside an owner scope: the thread rule checked once, when the scope is
+/// opened (<see cref="Generated.AdoptHeaps"/> opens it on the benchmark thread), instead of on every
+/// call — what a hot loop under <c>using var heap = PymallocAllocator.Own();</c> compiles to. A ref
+/// struct cannot be a field, so the calls go through <c>default(Owned)</c>, which is what the scope is.
+/// </summary>
+public readonly unsafe struct GeneratedOwned : IUnmanagedAllocator
+{
+    public static void* Malloc(nuint size) => default(PymallocAllocator.Owned).Malloc(size);
+    public static void* Calloc(nuint count, nuint size) => default(PymallocAllocator.Owned).Calloc(count, size);
+    public static void* Realloc(void* ptr, nuint size) => default(PymallocAllocator.Owned).Realloc(ptr, size);
+    public static void Free(void* ptr) => default(PymallocAllocator.Owned).Free(ptr);
 }
 
 /// <summary>The same algorithm and heap code without the generator: the layout's numbers are read

@@ -38,6 +38,9 @@ public class TraceReplayBenchmarks
     public void Pymalloc() => Run<Generated>();
 
     [Benchmark]
+    public void PymallocOwned() => Run<GeneratedOwned>();
+
+    [Benchmark]
     public void PymallocRuntime() => Run<RuntimeConfigured>();
 
     [Benchmark]

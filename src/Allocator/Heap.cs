@@ -170,6 +170,54 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>Writes CPython's <c>_PyObject_DebugMallocStats</c> text for this heap.</summary>
     public void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
 
+    /// <summary>
+    /// Checks the thread rule once and returns a scope whose calls skip the per-call check — for hot
+    /// loops on the owner thread. The scope is a ref struct, so it cannot leave this thread's stack;
+    /// dispose it (<c>using var owned = heap.Own();</c>) before giving the heap up.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
+    public Owned Own()
+    {
+        PymallocCore<TLayout>.OpenOwnedScope(_state, Name);
+        return new Owned(_state);
+    }
+
+    /// <summary>
+    /// Proof, on the owner thread's stack, that the thread rule was checked: the heap's calls without
+    /// the per-call owner check. Obtain it from <see cref="Own"/> only.
+    /// </summary>
+    public readonly ref struct Owned
+    {
+        private readonly HeapState* _state;
+
+        internal Owned(HeapState* state) => _state = state;
+
+        /// <summary><see cref="Heap{TLayout}.Malloc"/> without the owner check.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void* Malloc(nuint size) => PymallocCore<TLayout>.Malloc(_state, size);
+
+        /// <summary><see cref="Heap{TLayout}.Calloc"/> without the owner check.</summary>
+        public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(_state, count, size);
+
+        /// <summary><see cref="Heap{TLayout}.Realloc"/> without the owner check.</summary>
+        public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(_state, ptr, size);
+
+        /// <summary>Pymalloc's free, on the owner thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Free(void* ptr) => PymallocCore<TLayout>.Free(_state, ptr);
+
+        /// <summary><see cref="Heap{TLayout}.New{T}"/> without the owner check.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T* New<T>() where T : unmanaged => (T*)PymallocCore<TLayout>.Malloc(_state, (nuint)sizeof(T));
+
+        /// <summary>Frees an object from <see cref="New{T}"/>, on the owner thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<TLayout>.Free(_state, ptr);
+
+        /// <summary>Closes the scope.</summary>
+        public void Dispose() => PymallocCore<TLayout>.CloseOwnedScope(_state);
+    }
+
     /// <summary>Returns every arena to the system at once (a level unload). Blocks of this heap become
     /// invalid. Dispose exactly one copy of a handle, once, when no thread is using the heap any more
     /// (any thread may do it: a loader thread may unload a level the main thread has finished with).</summary>

@@ -25,15 +25,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             : """
 
     CheckOwner();
-    if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
-    {
-        void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
-        if (block != null)
-        {
-            return (T*)block;
-        }
-    }
-    return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+    return NewOnOwner<T>();
 """;
         // A non-debug call is checked with one compare of the owner's thread id (inlined); everything
         // else — claiming an unowned heap, refusing another thread — is out of line in PymallocCore.
@@ -105,6 +97,102 @@ public static void DrainDelayedFrees()
     PymallocCore<Layout>.DrainDelayedFrees(s_heap);
 }
 """;
+        string ownedMembers = d ? $$"""
+
+
+/// <summary>
+/// The static API as a scope value, for code written against <see cref="Own"/>. In debug mode every
+/// call already takes the debug layer's lock, so the scope adds nothing and checks nothing.
+/// </summary>
+public readonly ref struct Owned
+{
+    /// <summary>The same as <see cref="{{t}}.Malloc"/>.</summary>
+    public void* Malloc(nuint size) => {{t}}.Malloc(size);
+
+    /// <summary>The same as <see cref="{{t}}.Calloc"/>.</summary>
+    public void* Calloc(nuint count, nuint size) => {{t}}.Calloc(count, size);
+
+    /// <summary>The same as <see cref="{{t}}.Realloc"/>.</summary>
+    public void* Realloc(void* ptr, nuint size) => {{t}}.Realloc(ptr, size);
+
+    /// <summary>The same as <see cref="{{t}}.Free"/>.</summary>
+    public void Free(void* ptr) => {{t}}.Free(ptr);
+
+    /// <summary>The same as <see cref="{{t}}.New{T}"/>.</summary>
+    public T* New<T>() where T : unmanaged => {{t}}.New<T>();
+
+    /// <summary>The same as <see cref="{{t}}.Delete{T}"/>.</summary>
+    public void Delete<T>(T* ptr) where T : unmanaged => {{t}}.Delete(ptr);
+
+    /// <summary>Nothing to close in debug mode.</summary>
+    public void Dispose() { }
+}
+
+/// <summary>A scope over the static API; in debug mode it checks nothing (see <see cref="Owned"/>).</summary>
+public static Owned Own() => default;
+""" : $$"""
+
+
+/// <summary>
+/// Checks the thread rule once — claiming the static heap if nobody owns it, throwing if another
+/// thread does — and returns a scope whose calls skip the per-call check: for hot loops on the owner
+/// thread (<c>using var heap = {{t}}.Own();</c>). The owner cannot give the heap up while a scope is open.
+/// </summary>
+/// <exception cref="InvalidOperationException">Another thread owns the static heap.</exception>
+public static Owned Own()
+{
+    PymallocCore<Layout>.OpenOwnedScope(s_heap, "{{t}}");
+    return default;
+}
+
+/// <summary>
+/// Proof, on the owner thread's stack, that the thread rule was checked: the static API without the
+/// per-call owner check. A ref struct cannot leave the stack of the thread that made it (no field of
+/// a class, no lambda, no await), so the check holds for the scope's life. Obtain it from <see cref="Own"/> only.
+/// </summary>
+public readonly ref struct Owned
+{
+    /// <summary><see cref="{{t}}.Malloc"/> without the owner check.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
+
+    /// <summary><see cref="{{t}}.Calloc"/> without the owner check.</summary>
+    public void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
+
+    /// <summary><see cref="{{t}}.Realloc"/> without the owner check.</summary>
+    public void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
+
+    /// <summary>Pymalloc's free, on the owner thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
+
+    /// <summary><see cref="{{t}}.New{T}"/> without the owner check: one size class's fast path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T* New<T>() where T : unmanaged => NewOnOwner<T>();
+
+    /// <summary>Frees an object from <see cref="New{T}"/>, on the owner thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
+
+    /// <summary>Closes the scope.</summary>
+    public void Dispose() => PymallocCore<Layout>.CloseOwnedScope(s_heap);
+}
+
+/// <summary>New without the owner check; the caller has made it.</summary>
+[MethodImpl(MethodImplOptions.AggressiveInlining)]
+private static T* NewOnOwner<T>() where T : unmanaged
+{
+    if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
+    {
+        void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
+        if (block != null)
+        {
+            return (T*)block;
+        }
+    }
+    return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+}
+""";
         string limit = spec.MaxArenas != 0 || spec.FailOnLimit
             ? $"PymallocCore<Layout>.SetMemoryLimit(heap, {I(spec.MaxArenas)}, failInsteadOfRaw: {(spec.FailOnLimit ? "true" : "false")}); // MaxArenas, OnMemoryLimit"
             : "// No MaxArenas: arenas are mapped for as long as the arena allocator provides them.";
@@ -126,7 +214,7 @@ public static void DrainDelayedFrees()
                      : "// Owned by no thread yet: the first thread to allocate takes it (see CheckOwner).")}}
                 PymallocCore<Layout>.ReleaseOwnership(heap);
                 return heap;
-            }{{ownerMembers}}
+            }{{ownerMembers}}{{ownedMembers}}
 
             /// <summary>Allocates <paramref name="size"/> bytes like <see cref="Malloc"/>, throwing instead of returning null.</summary>
             /// <exception cref="OutOfMemoryException">The size exceeds 2^63 - 1, or memory is exhausted.</exception>

@@ -274,6 +274,60 @@ public sealed unsafe class ThreadTests
     }
 
     [Fact]
+    public void AnOwnerScopeChecksOnceAndHoldsTheHeapUntilDisposed()
+    {
+        using var heap = TinyArenas.CreateHeap();
+        using (Heap<T>.Owned owned = heap.Own())
+        {
+            var blocks = new List<nint>();
+            for (int i = 0; i < 1000; i++)
+            {
+                blocks.Add((nint)owned.Malloc((nuint)(i % 200 + 1)));
+            }
+            long* value = owned.New<long>();
+            *value = 42;
+            Assert.Equal(1001UL, heap.GetStats().BlocksInUse);
+            // While the scope is open the owner cannot give the heap up: its unchecked calls would race.
+            var refused = Assert.Throws<InvalidOperationException>(() => heap.ReleaseOwnership());
+            Assert.Contains("owner scope(s) from Own() are open", refused.Message);
+            // Another thread cannot open a scope on a heap it does not own.
+            Assert.IsType<InvalidOperationException>(OnAnotherThread(() => heap.Own().Dispose()));
+            foreach (nint p in blocks)
+            {
+                owned.Free((void*)p);
+            }
+            owned.Delete(value);
+        }
+        Assert.Equal(0UL, heap.GetStats().BlocksInUse);
+        heap.ReleaseOwnership(); // the scope is closed: now it may
+        Assert.Null(OnAnotherThread(() =>
+        {
+            using Heap<T>.Owned owned = heap.Own(); // the released heap is claimed by the scope
+            owned.Free(owned.Malloc(64));
+        }));
+        heap.TakeOwnership();
+        heap.Validate();
+    }
+
+    [Fact]
+    public void TheStaticApiOpensOwnerScopesToo()
+    {
+        ThreadRuleAllocator.TakeOwnership(); // this class's tests run one at a time; the last may have run elsewhere
+        using (ThreadRuleAllocator.Owned owned = ThreadRuleAllocator.Own())
+        {
+            byte* p = (byte*)owned.Malloc(100);
+            p[99] = 1;
+            Assert.True(ThreadRuleAllocator.IsOwned(p));
+            Assert.Throws<InvalidOperationException>(() => ThreadRuleAllocator.ReleaseOwnership());
+            Exception? other = OnAnotherThread(() => ThreadRuleAllocator.Own().Dispose());
+            Assert.Contains("ThreadRuleAllocator belongs to thread", Assert.IsType<InvalidOperationException>(other).Message);
+            owned.Free(p);
+        }
+        ThreadRuleAllocator.ReleaseOwnership();
+        ThreadRuleAllocator.Validate();
+    }
+
+    [Fact]
     public void ADebugHeapServesManyThreadsOneAtATime()
     {
         using var heap = DebugHeap<T>.Create("shared debug heap");

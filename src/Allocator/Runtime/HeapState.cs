@@ -81,6 +81,10 @@ public unsafe struct HeapState
     /// <summary>The managed thread id of the thread that owns the heap: the only one that allocates from it.</summary>
     public int OwnerThread;
 
+    /// <summary>Owner scopes (<c>Own()</c>) open on the owner thread, whose calls skip the per-call owner
+    /// check; while one is open the owner cannot give the heap up. Owner-written.</summary>
+    public int OwnedScopes;
+
     /// <summary>Blocks freed by other threads, waiting for the owner: a lock-free stack linked through the
     /// blocks' first word, pushed with compare-and-swap and taken whole by the owner on its slow path.</summary>
     public nint DelayedFrees;

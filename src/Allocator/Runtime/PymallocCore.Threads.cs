@@ -90,13 +90,47 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>Gives the heap up: the next thread to allocate from it (or free to it) becomes its owner.
     /// The static heap of a generated allocator starts this way.</summary>
-    public static void ReleaseOwnership(HeapState* heap) => Volatile.Write(ref heap->OwnerThread, 0);
+    /// <exception cref="InvalidOperationException">An owner scope is still open: its unchecked calls would
+    /// race with the next owner.</exception>
+    public static void ReleaseOwnership(HeapState* heap)
+    {
+        if (heap->OwnedScopes != 0 && heap->OwnerThread == ThreadIdentity.Current)
+        {
+            throw new InvalidOperationException(
+                $"Cannot give the heap up while {heap->OwnedScopes} owner scope(s) from Own() are open on this thread: dispose them first.");
+        }
+        Volatile.Write(ref heap->OwnerThread, 0);
+    }
+
+    /// <summary>
+    /// Opens an owner scope: checks the thread rule once (claiming an unowned heap, or throwing), so that
+    /// the scope's calls can skip it. A scope is a ref struct, so it cannot leave the thread's stack.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
+    public static void OpenOwnedScope(HeapState* heap, string name)
+    {
+        if (!IsOwner(heap))
+        {
+            ClaimForAllocation(heap, name);
+        }
+        heap->OwnedScopes++;
+    }
+
+    /// <summary>Closes a scope from <see cref="OpenOwnedScope"/>.</summary>
+    public static void CloseOwnedScope(HeapState* heap)
+    {
+        if (heap->OwnedScopes > 0 && IsOwner(heap))
+        {
+            heap->OwnedScopes--;
+        }
+    }
 
     /// <summary>Makes the calling thread the heap's owner. The previous owner must have stopped using
     /// the heap (hand-over is the program's to synchronise, e.g. with the job system's own fences).</summary>
     public static void TakeOwnership(HeapState* heap)
     {
         Volatile.Write(ref heap->OwnerThread, ThreadIdentity.Current);
+        heap->OwnedScopes = 0; // the previous owner has stopped, scopes and all
         DrainDelayedFrees(heap);
     }
 }
