@@ -3,6 +3,7 @@
 //   UsedPools   the usedpools initialisation (the PTA trick), unrolled
 //   SizeClasses one allocation fast path per size class and the dispatch to them
 //   Api         the public API over the allocator's heap
+//   Threads     the thread rule: the owner check, hand-over, owner scopes
 // The output is deterministic (no timestamps, invariant culture) and meant to be read.
 using System.Collections.Generic;
 using System.Globalization;
@@ -20,6 +21,7 @@ internal static partial class Emitter
         yield return (prefix + ".UsedPools.g.cs", EmitUsedPools(spec, layout));
         yield return (prefix + ".SizeClasses.g.cs", EmitSizeClasses(spec, layout));
         yield return (prefix + ".Api.g.cs", EmitApi(spec, layout));
+        yield return (prefix + ".Threads.g.cs", EmitThreads(spec));
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -24,6 +24,7 @@ public sealed class GeneratedCodeTests
                 "Pymalloc.Generated.PymallocAllocator.Api.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.Layout.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.SizeClasses.g.cs",
+                "Pymalloc.Generated.PymallocAllocator.Threads.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.UsedPools.g.cs",
                 "Pymalloc.Generated.PymallocAllocators.g.cs",
             },

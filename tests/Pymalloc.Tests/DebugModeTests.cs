@@ -171,4 +171,32 @@ public sealed unsafe class DebugModeTests
         q[1000] = 0xFD;
         DebugAllocator.Free(q);
     }
+
+    [Fact]
+    public void ADebugAllocatorIsUsableFromAnyThreadWithOrWithoutAScope()
+    {
+        byte* here = (byte*)DebugAllocator.Malloc(24);
+        Exception? error = null;
+        var other = new System.Threading.Thread(() =>
+        {
+            try
+            {
+                // No thread rule in debug mode: the debug layer's lock orders the calls.
+                using DebugAllocator.Owned scope = DebugAllocator.Own();
+                byte* there = (byte*)scope.Malloc(24);
+                Assert.Equal(0xCD, there[0]); // still the debug layer: CLEANBYTE fill
+                scope.Free(there);
+                DebugAllocator.Free(here);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        });
+        other.Start();
+        other.Join();
+        Assert.Null(error);
+        var e = Assert.Throws<HeapCorruptionException>(() => DebugAllocator.Free(here)); // freed on the other thread
+        Assert.Contains("already freed", e.Message);
+    }
 }
