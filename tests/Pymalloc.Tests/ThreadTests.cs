@@ -274,6 +274,29 @@ public sealed unsafe class ThreadTests
     }
 
     [Fact]
+    public void TheOwnerIsRecognisedByItsStackWithoutAThreadLocalRead()
+    {
+        using var heap = TinyArenas.CreateHeap();
+        Pymalloc.Runtime.HeapState* state = heap.State;
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows() || OperatingSystem.IsMacOS())
+        {
+            // The OS reported this thread's stack, so the fast check is in use, and a local lies in it.
+            Assert.True(state->OwnerStackSize >= 64 * 1024, $"stack size {state->OwnerStackSize}");
+            int local = 0;
+            Assert.True((nuint)(&local) - state->OwnerStackLow < state->OwnerStackSize);
+        }
+        Assert.True(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state));
+        bool elsewhere = true;
+        Assert.Null(OnAnotherThread(() => elsewhere = Pymalloc.Runtime.PymallocCore<T>.IsOwner(state)));
+        Assert.False(elsewhere);
+        heap.ReleaseOwnership();
+        Assert.Equal(0UL, (ulong)state->OwnerStackSize);
+        Assert.False(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state)); // released: nobody passes the fast check
+        heap.TakeOwnership();
+        Assert.True(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state));
+    }
+
+    [Fact]
     public void AnOwnerScopeChecksOnceAndHoldsTheHeapUntilDisposed()
     {
         using var heap = TinyArenas.CreateHeap();

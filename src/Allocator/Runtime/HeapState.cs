@@ -81,6 +81,13 @@ public unsafe struct HeapState
     /// <summary>The managed thread id of the thread that owns the heap: the only one that allocates from it.</summary>
     public int OwnerThread;
 
+    /// <summary>The owner thread's stack, [OwnerStackLow, OwnerStackLow + OwnerStackSize): the owner check
+    /// compares the address of a local with it. (0, 0) while unowned, or where the OS cannot tell.</summary>
+    public nuint OwnerStackLow;
+
+    /// <summary>See <see cref="OwnerStackLow"/>.</summary>
+    public nuint OwnerStackSize;
+
     /// <summary>Owner scopes (<c>Own()</c>) open on the owner thread, whose calls skip the per-call owner
     /// check; while one is open the owner cannot give the heap up. Owner-written.</summary>
     public int OwnedScopes;

@@ -16,9 +16,32 @@ namespace Pymalloc.Runtime;
 
 public static unsafe partial class PymallocCore<TLayout>
 {
-    /// <summary>True on the thread that owns <paramref name="heap"/>: the one whose calls take the fast paths.</summary>
+    /// <summary>
+    /// True if the caller runs on the owner's stack: the fast half of the owner check (no thread-local
+    /// read). False sends the caller out of line, where the managed thread id decides — so a platform
+    /// that cannot report stacks is still correct, only slower.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsOwner(HeapState* heap) => heap->OwnerThread == ThreadIdentity.Current;
+    public static bool IsOwner(HeapState* heap) => ThreadIdentity.OnStack(heap->OwnerStackLow, heap->OwnerStackSize);
+
+    /// <summary>Records the calling thread as the owner: its id, then its stack (the fast check).</summary>
+    private static void BecomeOwner(HeapState* heap)
+    {
+        (nuint low, nuint size) = ThreadIdentity.Stack;
+        Volatile.Write(ref heap->OwnerThread, ThreadIdentity.Current);
+        // Size before low: a reader that sees the new size with the old low (0) compares its stack
+        // address, far above any stack size, with the size and fails — never a false "owner".
+        heap->OwnerStackSize = size;
+        heap->OwnerStackLow = low;
+    }
+
+    /// <summary>Forgets the owner: the stack first, so that no check passes once the id is cleared.</summary>
+    private static void ForgetOwner(HeapState* heap)
+    {
+        heap->OwnerStackLow = 0;
+        heap->OwnerStackSize = 0;
+        Volatile.Write(ref heap->OwnerThread, 0);
+    }
 
     /// <summary>
     /// Called before allocating on a thread that is not the owner: claims an unowned heap for the
@@ -30,8 +53,13 @@ public static unsafe partial class PymallocCore<TLayout>
     {
         int me = ThreadIdentity.Current;
         int owner = Volatile.Read(ref heap->OwnerThread);
-        if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
+        if (owner == me)
         {
+            return; // the owner, on a platform that cannot report stacks: the id decides
+        }
+        if (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0)
+        {
+            BecomeOwner(heap); // its stack, for the fast check
             DrainDelayedFrees(heap); // frees handed over while nobody owned it
             return;
         }
@@ -56,6 +84,10 @@ public static unsafe partial class PymallocCore<TLayout>
         int owner = Volatile.Read(ref heap->OwnerThread);
         if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
         {
+            if (owner == 0)
+            {
+                BecomeOwner(heap);
+            }
             Free(heap, p);
             return;
         }
@@ -99,7 +131,7 @@ public static unsafe partial class PymallocCore<TLayout>
             throw new InvalidOperationException(
                 $"Cannot give the heap up while {heap->OwnedScopes} owner scope(s) from Own() are open on this thread: dispose them first.");
         }
-        Volatile.Write(ref heap->OwnerThread, 0);
+        ForgetOwner(heap);
     }
 
     /// <summary>
@@ -119,7 +151,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>Closes a scope from <see cref="OpenOwnedScope"/>.</summary>
     public static void CloseOwnedScope(HeapState* heap)
     {
-        if (heap->OwnedScopes > 0 && IsOwner(heap))
+        if (heap->OwnedScopes > 0 && heap->OwnerThread == ThreadIdentity.Current)
         {
             heap->OwnedScopes--;
         }
@@ -129,7 +161,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// the heap (hand-over is the program's to synchronise, e.g. with the job system's own fences).</summary>
     public static void TakeOwnership(HeapState* heap)
     {
-        Volatile.Write(ref heap->OwnerThread, ThreadIdentity.Current);
+        BecomeOwner(heap);
         heap->OwnedScopes = 0; // the previous owner has stopped, scopes and all
         DrainDelayedFrees(heap);
     }

@@ -64,7 +64,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
         heap->Map.Root = (void**)(heap + 1);
         heap->Bypass = BypassRequested;
-        heap->OwnerThread = ThreadIdentity.Current;
+        BecomeOwner(heap);
         heap->Nfp2Lasta = (ArenaObject**)NativeMemory.AllocZeroed((nuint)(TLayout.MaxPoolsInArena + 1), (nuint)sizeof(void*));
         if (heap->Nfp2Lasta == null)
         {
