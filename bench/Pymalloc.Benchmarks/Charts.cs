@@ -33,6 +33,61 @@ internal static class Charts
         }
     }
 
+    /// <summary>Redraws the charts from a results folder's CSV reports (a finished full run), without running anything.</summary>
+    public static void WriteFromCsv(string results)
+    {
+        string? docs = FindDocs();
+        if (docs is null)
+        {
+            return;
+        }
+        var replay = ReadCsv(Path.Combine(results, "Pymalloc.Benchmarks.TraceReplayBenchmarks-report.csv"));
+        Grouped(Path.Combine(docs, "benchmarks-replay.png"), "Trace replay: ns per operation (lower is better)",
+            replay.Select(r => (r["Trace"], r["Method"], Number(r["ns/op"]))));
+        var batches = ReadCsv(Path.Combine(results, "Pymalloc.Benchmarks.BatchBenchmarks-report.csv")).Where(r => r["Order"] == "Shuffled");
+        Grouped(Path.Combine(docs, "benchmarks-batches.png"), "Batches of 1,000, freed shuffled: ns per alloc+free (lower is better)",
+            batches.Select(r => ($"{r["Size"]} B", r["Method"], Number(r["ns/op"]))));
+    }
+
+    private static double? Number(string text) => double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : null;
+
+    // BenchmarkDotNet's CSV: a header row, then one row per case; fields with commas are quoted.
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        string[] lines = File.ReadAllLines(path);
+        string[] header = Fields(lines[0]);
+        return lines.Skip(1).Where(l => l.Length > 0).Select(l =>
+        {
+            string[] f = Fields(l);
+            return header.Select((h, i) => (h, v: i < f.Length ? f[i] : "")).ToDictionary(x => x.h, x => x.v);
+        }).ToList();
+    }
+
+    private static string[] Fields(string line)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        bool quoted = false;
+        foreach (char c in line)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+        fields.Add(current.ToString());
+        return fields.ToArray();
+    }
+
     private static void Grouped(string path, string title, IEnumerable<(string Group, string Series, double? Value)> points)
     {
         var data = points.Where(p => p.Value is not null).ToList();

@@ -3,6 +3,7 @@
 //                    and charts in docs/ (when run from the repository)
 //   --quick          a smoke run of one case per workload, in-process, a few seconds
 //   --memory         bytes of process memory per live object, 1M objects of 32 and 128 bytes
+//   --charts DIR     redraw the charts in docs/ from a finished full run's CSV reports in DIR
 //   any BenchmarkDotNet arguments (--filter *Pairs* ...) are passed through.
 using System;
 using System.Collections.Generic;
@@ -37,6 +38,11 @@ public static class Program
         if (args.Contains("--memory-one"))
         {
             return MemoryProbe.RunOne(args[Array.IndexOf(args, "--memory-one") + 1], int.Parse(args[Array.IndexOf(args, "--memory-one") + 2]));
+        }
+        if (args.Contains("--charts"))
+        {
+            Charts.WriteFromCsv(args[Array.IndexOf(args, "--charts") + 1]);
+            return 0;
         }
         if (args.Contains("--memory"))
         {

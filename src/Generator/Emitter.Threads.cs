@@ -26,8 +26,8 @@ public static void DrainDelayedFrees() { }
 
 
 /// <summary>
-/// The thread rule of the static API, checked on every allocating call: the owner passes with one
-/// compare of its thread id; any other thread claims the heap if nobody owns it, or gets an
+/// The thread rule of the static API, checked on every allocating call: the owner passes when the
+/// caller runs on its stack (one subtraction and compare); any other thread claims the heap if nobody owns it, or gets an
 /// <see cref="InvalidOperationException"/>. No lock and no interlocked instruction on the owner's path.
 /// </summary>
 [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -2,8 +2,8 @@
 // (lock-free, interlocked-free) fast path. Any other thread's free pushes the block on the heap's
 // delayed-free stack with one compare-and-swap; the owner takes the whole stack back on its
 // allocation slow path (as mimalloc's delayed frees) or when asked.
-// The public APIs (Heap<TLayout> and the generated static API) check the owner on every call — one
-// compare of a thread-local id, no lock, no interlocked instruction — so a call from the wrong
+// The public APIs (Heap<TLayout> and the generated static API) check the owner on every call — is
+// the caller on the owner's stack? (see ThreadIdentity) no lock, no interlocked instruction — so a call from the wrong
 // thread is either routed (a free) or refused with an error (an allocation), never a data race.
 // An unowned heap (OwnerThread == 0) is claimed by the next thread to use it.
 // The single-threaded decisions — what the trace oracle checks — are unchanged: with no other
