@@ -57,6 +57,14 @@ unsafe
     Check(refused is not null, "another thread's allocation is refused with InvalidOperationException");
     PymallocAllocator.DrainDelayedFrees();
     Check(PymallocAllocator.GetStats().BlocksInUse == 0, "another thread's free reached the owner");
+    // An owner scope: checked once, then the calls without the per-call check.
+    using (PymallocAllocator.Owned owned = PymallocAllocator.Own())
+    {
+        Vector3* w = owned.New<Vector3>();
+        w->Z = 7;
+        Check(w->Z == 7 && PymallocAllocator.IsOwned(w), "an owner scope allocates from the pools");
+        owned.Delete(w);
+    }
     PymallocAllocator.Validate();
 }
 
