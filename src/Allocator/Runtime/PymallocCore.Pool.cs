@@ -39,11 +39,10 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void* AllocateFromNewPool(HeapState* heap, uint index)
     {
+        // The public APIs check the owner on every call; this catches code driving the core directly.
         if (heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
         {
-            throw new InvalidOperationException(
-                $"This pymalloc heap is owned by thread {heap->OwnerThread}; thread {ThreadIdentity.Current} may free its blocks " +
-                "with FreeFromAnyThread but not allocate from it. Give each thread its own heap, or hand the heap over with TakeOwnership.");
+            throw NotTheOwner("This pymalloc heap", heap->OwnerThread, ThreadIdentity.Current);
         }
         // Blocks other threads freed may make this class's pools usable again: take them back first.
         while (heap->DelayedFrees != 0)

@@ -53,21 +53,37 @@ public static unsafe partial class PymallocCore<TLayout>
     {
         int me = ThreadIdentity.Current;
         int owner = Volatile.Read(ref heap->OwnerThread);
+        if (!TakeIfOwnerOrUnowned(heap, me, owner))
+        {
+            throw NotTheOwner(name, owner, me);
+        }
+    }
+
+    /// <summary>
+    /// True if thread <paramref name="me"/> may use the heap as its owner: it is the owner (on a platform
+    /// that cannot report stacks, the id decides), or nobody was and it has just claimed the heap —
+    /// recording its stack for the fast check and taking back frees handed over meanwhile.
+    /// </summary>
+    private static bool TakeIfOwnerOrUnowned(HeapState* heap, int me, int owner)
+    {
         if (owner == me)
         {
-            return; // the owner, on a platform that cannot report stacks: the id decides
+            return true;
         }
-        if (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0)
+        if (owner != 0 || Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) != 0)
         {
-            BecomeOwner(heap); // its stack, for the fast check
-            DrainDelayedFrees(heap); // frees handed over while nobody owned it
-            return;
+            return false;
         }
-        throw new InvalidOperationException(
-            $"{name} belongs to thread {owner}; thread {me} may free its blocks (they are handed to the owner) " +
-            "but not allocate from it. Give each thread its own heap (CreateHeap), or have the owner call " +
-            "ReleaseOwnership so that the next thread to use it takes it over.");
+        BecomeOwner(heap);
+        DrainDelayedFrees(heap);
+        return true;
     }
+
+    /// <summary>The one refusal message, for the public APIs and the core's own slow-path check.</summary>
+    internal static InvalidOperationException NotTheOwner(string name, int owner, int me) => new(
+        $"{name} belongs to thread {owner}; thread {me} may free its blocks (they are handed to the owner) " +
+        "but not allocate from it. Give each thread its own heap (CreateHeap), or have the owner call " +
+        "ReleaseOwnership so that the next thread to use it takes it over.");
 
     /// <summary>Frees a block of <paramref name="heap"/> from any thread. On the owner this is
     /// <see cref="Free"/>; elsewhere a pool block is handed to the owner, a raw block freed at once.
@@ -80,14 +96,8 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return;
         }
-        int me = ThreadIdentity.Current;
-        int owner = Volatile.Read(ref heap->OwnerThread);
-        if (owner == me || (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0))
+        if (TakeIfOwnerOrUnowned(heap, ThreadIdentity.Current, Volatile.Read(ref heap->OwnerThread)))
         {
-            if (owner == 0)
-            {
-                BecomeOwner(heap);
-            }
             Free(heap, p);
             return;
         }
