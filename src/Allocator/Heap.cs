@@ -14,6 +14,8 @@ namespace Pymalloc;
 /// Owned by the thread that created it (see <see cref="TakeOwnership"/>): only the owner allocates
 /// (another thread gets an <see cref="InvalidOperationException"/>); any thread may free, and a free
 /// from another thread is handed to the owner without a lock. Checking costs one compare per call.
+/// With a layout whose threading model is <see cref="PymallocThreading.Unchecked"/> nothing is checked
+/// (the check folds away): one thread at a time, as CPython under the GIL.
 /// </summary>
 public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
 {
@@ -46,7 +48,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckOwner()
     {
-        if (!PymallocCore<TLayout>.IsOwner(_state))
+        if (TLayout.ChecksOwner && !PymallocCore<TLayout>.IsOwner(_state))
         {
             PymallocCore<TLayout>.ClaimForAllocation(_state, Name);
         }
@@ -125,7 +127,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* ptr)
     {
-        if (PymallocCore<TLayout>.IsOwner(_state))
+        if (!TLayout.ChecksOwner || PymallocCore<TLayout>.IsOwner(_state))
         {
             PymallocCore<TLayout>.Free(_state, ptr);
         }
@@ -165,7 +167,16 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public MallocStats GetStats() => PymallocCore<TLayout>.GetStats(_state);
 
     /// <summary>Publishes this heap's live counters under a meter named <paramref name="name"/> (see <see cref="PymallocMetrics"/>).</summary>
-    public System.Diagnostics.Metrics.Meter CreateMeter(string name) => PymallocMetrics.Create(name, _state, (long)PymallocCore<TLayout>.ArenaSize);
+    public System.Diagnostics.Metrics.Meter CreateMeter(string name) => PymallocMetrics.Create<TLayout>(name, _state);
+
+    /// <summary>Returns the freed arenas kept for reuse to the OS now rather than after the purge delay
+    /// (see <see cref="ArenaCache"/>); returns how many. On the owner thread.</summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
+    public int TrimArenaCache()
+    {
+        CheckOwner();
+        return PymallocCore<TLayout>.TrimArenaCache(_state);
+    }
 
     /// <summary>Writes CPython's <c>_PyObject_DebugMallocStats</c> text for this heap.</summary>
     public void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);

@@ -2,6 +2,8 @@
 // The generator implements it on a struct; the core (PymallocCore<TLayout>) is generic over it, so
 // the JIT compiles one copy of the algorithm per layout with every size, shift and mask folded
 // into immediates. A layout that reads its numbers from fields at run time also works (slower).
+// The layout also carries the features chosen at compile time (ChecksOwner, LiveCounters): being
+// constants of the struct, a disabled feature's code is folded away wherever the core tests it.
 using Pymalloc.Runtime;
 
 namespace Pymalloc;
@@ -42,6 +44,13 @@ public unsafe interface IPymallocLayout
 
     /// <summary>MAX_POOLS_IN_ARENA: ARENA_SIZE / POOL_SIZE.</summary>
     static abstract uint MaxPoolsInArena { get; }
+
+    /// <summary>The threading model's check: true when every public call checks the heap's owner
+    /// (<see cref="PymallocThreading.CheckedOwner"/>); false for <see cref="PymallocThreading.Unchecked"/>.</summary>
+    static virtual bool ChecksOwner => true;
+
+    /// <summary>True when the fast paths keep the per-operation counters (<c>LiveCounters = true</c>).</summary>
+    static virtual bool LiveCounters => false;
 
     /// <summary>Writes the <c>usedpools</c> table: every size class an empty circular list (the PTA trick).</summary>
     static abstract void InitializeUsedPools(PoolHeader** usedPools);

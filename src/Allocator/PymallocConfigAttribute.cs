@@ -52,6 +52,21 @@ public sealed class PymallocConfigAttribute : Attribute
     public MemoryLimitBehavior OnMemoryLimit { get; set; }
 
     /// <summary>
+    /// The threading model, compiled into every call (default <see cref="PymallocThreading.CheckedOwner"/>:
+    /// the owner thread allocates, any thread frees, a wrong-thread allocation throws). With
+    /// <see cref="PymallocThreading.Unchecked"/> the per-call owner check is absent from the generated code.
+    /// </summary>
+    public PymallocThreading Threading { get; set; }
+
+    /// <summary>
+    /// Per-operation counters (default false): every allocation and free also updates an allocation
+    /// count and the bytes in blocks, for the <c>pymalloc.allocations</c> instrument and for reading the
+    /// bytes without a walk. Off, the fast paths write only what CPython writes (the pool's block
+    /// count), and the meters derive the bytes from the pools when read.
+    /// </summary>
+    public bool LiveCounters { get; set; }
+
+    /// <summary>
     /// The name of the generated type for an assembly-level configuration, optionally with a
     /// namespace (<c>"MyGame.Memory.SmallAlloc"</c>). Default: <c>Pymalloc.Generated.PymallocAllocator</c>.
     /// </summary>

@@ -73,6 +73,11 @@ internal static class DiagnosticDescriptors
         "MaxArenas = {0} is invalid: it must be 0 (no limit) or a positive number of arenas",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = new DiagnosticDescriptor(
+        "PYM014", "Undefined enum value",
+        "{0} = {1} is not a {2} member ({3})",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor GeneratorFailure = new DiagnosticDescriptor(
         "PYM099", "The generator failed",
         "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",

@@ -10,6 +10,8 @@ internal static partial class Emitter
     {
         string t = spec.TypeName;
         bool d = spec.Debug;
+        // Threading = Unchecked (outside debug mode, which always checks): no owner check is emitted.
+        bool u = spec.UncheckedThreads && !d;
         string debugMembers = !d ? "" : $$"""
 
 
@@ -22,23 +24,32 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
 """;
         string newBody = d
             ? "\n    return (T*)PymallocDebug<Layout>.Malloc(s_heap, s_debug, (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi);"
+            : u ? "\n    return NewOnOwner<T>(); // Threading = Unchecked: nothing to check"
             : """
 
     CheckOwner();
     return NewOnOwner<T>();
 """;
-        // A non-debug call is checked with one compare of the owner's thread id (inlined); everything
-        // else — claiming an unowned heap, refusing another thread — is out of line in PymallocCore.
+        // A checked call tests that it runs on the owner's stack (inlined: a subtraction and a compare);
+        // everything else — claiming an unowned heap, refusing another thread — is out of line in
+        // PymallocCore. An unchecked call is the core's path alone.
         string Checked(string debugCall, string call)
-            => d ? $" => {debugCall};" : $"\n{{\n    CheckOwner();\n    return {call};\n}}";
+            => d ? $" => {debugCall};" : u ? $" => {call};" : $"\n{{\n    CheckOwner();\n    return {call};\n}}";
         string threadRule = d
-            ? "Any thread may call it: debug mode serialises calls with a lock."
+            ? (spec.UncheckedThreads
+                ? "Threading = Unchecked: one thread at a time. Debug mode reports a call that overlaps another thread's."
+                : "Any thread may call it: debug mode serialises calls with a lock.")
+            : u ? "Threading = Unchecked: one thread at a time (CPython's contract under the GIL), and nothing is checked;\n/// calls from two threads at once corrupt the heap. Debug mode reports them."
             : "Only the thread that owns the static heap allocates: the first thread to allocate takes it, and\n/// another thread gets an <see cref=\"InvalidOperationException\"/> until the owner calls <see cref=\"ReleaseOwnership\"/>\n/// (give other threads their own heaps with <see cref=\"CreateHeap\"/>). The check is one compare.";
         string freeRule = d
-            ? "Any thread may call it: debug mode serialises calls with a lock."
+            ? (spec.UncheckedThreads
+                ? "Threading = Unchecked: one thread at a time. Debug mode reports a call that overlaps another thread's."
+                : "Any thread may call it: debug mode serialises calls with a lock.")
+            : u ? "Threading = Unchecked: pymalloc's free, with no owner check; one thread at a time."
             : "On the owner thread this is pymalloc's free; on another thread the block is pushed on the heap's\n/// delayed-free list with one compare-and-swap, and the owner takes it back on its next allocation slow path.";
         string freeBody = d
             ? " => PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.ObjectApi);"
+            : u ? " => PymallocCore<Layout>.Free(s_heap, ptr);"
             : """
 
 {
@@ -70,6 +81,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
                 }
                 {{limit}}
                 {{(d ? "// Owned by no thread: the debug layer's lock orders the calls, from any thread."
+                     : u ? "// Owned by no thread: with Threading = Unchecked nothing checks an owner."
                      : "// Owned by no thread yet: the first thread to allocate takes it (see CheckOwner).")}}
                 PymallocCore<Layout>.ReleaseOwnership(heap);
                 return heap;
@@ -124,16 +136,16 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// moves (allocate, copy, then free); a raw block stays with the raw allocator.
             /// </summary>
             /// <returns>The block, or null on failure, in which case <paramref name="ptr"/> is untouched.</returns>
-            /// <remarks>{{(d ? "Any thread may call it: debug mode serialises calls with a lock." : "Only the owner thread resizes: a move allocates.")}}</remarks>
+            /// <remarks>{{(d || u ? threadRule : "Only the owner thread resizes: a move allocates.")}}</remarks>
             public static void* Realloc(void* ptr, nuint size){{Checked("PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Realloc(s_heap, ptr, size)")}}
 
-            /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>, from any thread. Null is ignored;
+            /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>{{(u ? "" : ", from any thread")}}. Null is ignored;
             /// a pointer outside the allocator's arenas is passed to the raw allocator's free.</summary>
             /// <remarks>{{freeRule}}</remarks>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void Free(void* ptr){{freeBody}}
 
-            /// <summary>The same as <see cref="Free"/>, which is safe from any thread; kept for code that says so.</summary>
+            /// <summary>The same as <see cref="Free"/>{{(u ? " (Threading = Unchecked: one thread at a time)" : ", which is safe from any thread; kept for code that says so")}}.</summary>
             public static void FreeFromAnyThread(void* ptr) => Free(ptr);
 
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
@@ -191,11 +203,17 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             public static Heap<Layout> CreateHeap() => Heap<Layout>.Create();
 
             /// <summary>
-            /// Publishes the static heap's live counters as <c>System.Diagnostics.Metrics</c> instruments under a
+            /// Publishes the static heap's figures as <c>System.Diagnostics.Metrics</c> instruments under a
             /// meter named "{{spec.FullName}}" (visible to <c>dotnet-counters monitor --counters {{spec.FullName}}</c>).
-            /// Observing reads counters the heap keeps on its slow paths; it never walks or locks the heap.
+            /// {{(spec.LiveCounters
+                ? "LiveCounters = true: the fast paths count allocations and bytes, and observing reads those counters."
+                : "The fast paths count nothing for it: the bytes in blocks are derived from the pools when read (any thread).")}}
             /// </summary>
-            public static System.Diagnostics.Metrics.Meter CreateMeter() => PymallocMetrics.Create("{{spec.FullName}}", s_heap, Layout.ArenaSize);
+            public static System.Diagnostics.Metrics.Meter CreateMeter() => PymallocMetrics.Create<Layout>("{{spec.FullName}}", s_heap);
+
+            /// <summary>Returns the freed arenas kept for reuse to the OS now, rather than after the purge delay
+            /// (the arena cache: at most 8 MiB, purged after a second); returns how many. E.g. after a level unload, before a memory report.</summary>
+            public static int TrimArenaCache(){{(d ? " => PymallocDebug<Layout>.TrimArenaCache(s_heap, s_debug);" : u ? " => PymallocCore<Layout>.TrimArenaCache(s_heap);" : "\n{\n    CheckOwner();\n    return PymallocCore<Layout>.TrimArenaCache(s_heap);\n}")}}
 
             /// <summary>This allocator's layout and size-class table, and access to its statistics.</summary>
             public static PymallocAllocatorInfo Info { get; } = PymallocAllocatorInfo.Create<Layout>(

@@ -70,6 +70,16 @@ internal static partial class Emitter
                 /// <summary>MAX_POOLS_IN_ARENA: ARENA_SIZE / POOL_SIZE (one less for an arena not aligned to POOL_SIZE).</summary>
                 public const int MaxPoolsInArena = {{I(m.MaxPoolsInArena)}};
 
+                /// <summary>The threading model (PymallocConfig.Threading): {{(spec.UncheckedThreads
+                    ? "Unchecked, so no call checks the owner thread (one thread at a time, as CPython under the GIL)"
+                    : "CheckedOwner, so every call checks that it runs on the owner thread")}}.</summary>
+                public const bool ChecksOwner = {{(spec.UncheckedThreads ? "false" : "true")}};
+
+                /// <summary>Per-operation counters (PymallocConfig.LiveCounters): {{(spec.LiveCounters
+                    ? "on, so every allocation and free also updates the allocation count and bytes in blocks"
+                    : "off, so the fast paths write only the pool's block count, as CPython's do")}}.</summary>
+                public const bool LiveCounters = {{(spec.LiveCounters ? "true" : "false")}};
+
                 static string IPymallocLayout.Name => "{{spec.FullName}}";
                 static int IPymallocLayout.AlignmentShift => AlignmentShift;
                 static nuint IPymallocLayout.SmallRequestThreshold => SmallRequestThreshold;
@@ -78,6 +88,8 @@ internal static partial class Emitter
                 static uint IPymallocLayout.PoolOverhead => PoolOverhead;
                 static int IPymallocLayout.ArenaBits => ArenaBits;
                 static uint IPymallocLayout.MaxPoolsInArena => MaxPoolsInArena;
+                static bool IPymallocLayout.ChecksOwner => ChecksOwner;
+                static bool IPymallocLayout.LiveCounters => LiveCounters;
                 static void IPymallocLayout.InitializeUsedPools(PoolHeader** usedPools) => {{spec.TypeName}}.InitializeUsedPools(usedPools);
             }
             """;

@@ -21,6 +21,12 @@ internal static partial class Emitter
         for (int c = 0; c < m.NumSizeClasses; c++)
         {
             int size = m.BlockSize(c);
+            // LiveCounters = true only: what a meter would otherwise derive from the pools when read.
+            string counters = !spec.LiveCounters ? "" : $$"""
+
+                        heap->Allocations++;             // LiveCounters: counted for observers
+                        heap->BytesInBlocks += {{I(size)}};
+                """;
             s.Append($$"""
 
                 /// <summary>
@@ -32,9 +38,7 @@ internal static partial class Emitter
                 {
                     PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
                     if (pool != pool->NextPool)
-                    {
-                        heap->Allocations++;             // live counters for observers
-                        heap->BytesInBlocks += {{I(size)}};
+                    {{{counters}}
                         ++pool->Count;
                         byte* block = pool->FreeBlock;
                         if ((pool->FreeBlock = *(byte**)block) == null)

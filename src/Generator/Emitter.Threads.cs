@@ -9,6 +9,24 @@ internal static partial class Emitter
     {
         string t = spec.TypeName;
         bool d = spec.Debug;
+        bool u = spec.UncheckedThreads && !d;
+        const string NewOnOwner = """
+
+/// <summary>New without the owner check: one size class's unrolled fast path, chosen at compile time.</summary>
+[MethodImpl(MethodImplOptions.AggressiveInlining)]
+private static T* NewOnOwner<T>() where T : unmanaged
+{
+    if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
+    {
+        void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
+        if (block != null)
+        {
+            return (T*)block;
+        }
+    }
+    return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
+}
+""";
         string ownerMembers = d ? """
 
 
@@ -21,6 +39,20 @@ public static void ReleaseOwnership() { }
 public static void TakeOwnership() { }
 
 /// <summary>Nothing to drain in debug mode: every free is done at once, under the lock.</summary>
+public static void DrainDelayedFrees() { }
+""" : u ? """
+
+
+// Threading = Unchecked: no call checks the owner, so there is no owner to give up or take, and
+// no free is ever handed over. These members keep code written for the checked model compiling.
+
+/// <summary>Nothing to give up: with Threading = Unchecked the static heap has no owner.</summary>
+public static void ReleaseOwnership() { }
+
+/// <summary>Nothing to take: with Threading = Unchecked the static heap has no owner.</summary>
+public static void TakeOwnership() { }
+
+/// <summary>Nothing to drain: with Threading = Unchecked every free is done at once.</summary>
 public static void DrainDelayedFrees() { }
 """ : $$"""
 
@@ -87,6 +119,43 @@ public readonly ref struct Owned
 
 /// <summary>A scope over the static API; in debug mode it checks nothing (see <see cref="Owned"/>).</summary>
 public static Owned Own() => default;
+""" : u ? $$"""
+
+
+/// <summary>A scope over the static API. With Threading = Unchecked there is nothing to check once:
+/// every call is already the unchecked path, so the scope is the same API.</summary>
+public static Owned Own() => default;
+
+/// <summary>The static API as a scope value, for code written against <see cref="Own"/>: with
+/// Threading = Unchecked, the same calls.</summary>
+public readonly ref struct Owned
+{
+    /// <summary>The same as <see cref="{{t}}.Malloc"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
+
+    /// <summary>The same as <see cref="{{t}}.Calloc"/>.</summary>
+    public void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
+
+    /// <summary>The same as <see cref="{{t}}.Realloc"/>.</summary>
+    public void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
+
+    /// <summary>The same as <see cref="{{t}}.Free"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
+
+    /// <summary>The same as <see cref="{{t}}.New{T}"/>: one size class's fast path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T* New<T>() where T : unmanaged => NewOnOwner<T>();
+
+    /// <summary>The same as <see cref="{{t}}.Delete{T}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
+
+    /// <summary>Nothing to close.</summary>
+    public void Dispose() { }
+}
+{{NewOnOwner}}
 """ : $$"""
 
 
@@ -134,21 +203,7 @@ public readonly ref struct Owned
     /// <summary>Closes the scope.</summary>
     public void Dispose() => PymallocCore<Layout>.CloseOwnedScope(s_heap);
 }
-
-/// <summary>New without the owner check; the caller has made it.</summary>
-[MethodImpl(MethodImplOptions.AggressiveInlining)]
-private static T* NewOnOwner<T>() where T : unmanaged
-{
-    if ((nuint)sizeof(T) <= Layout.SmallRequestThreshold)
-    {
-        void* block = AllocateSmall(s_heap, (nuint)sizeof(T));
-        if (block != null)
-        {
-            return (T*)block;
-        }
-    }
-    return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
-}
+{{NewOnOwner}}
 """;
         return File(spec, "thread rule", new string[0], new[] { "System", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, ownerMembers.TrimStart('\n', '\r') + ownedMembers);
     }

@@ -35,6 +35,9 @@ internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, 
 /// <param name="Accessible">Reachable from anywhere in the assembly (not nested in a private type).</param>
 /// <param name="MaxArenas">CPython's MAX_ARENAS; 0 for no limit.</param>
 /// <param name="FailOnLimit">Small requests fail, rather than go raw, when no arena can be had.</param>
+/// <param name="Debug">Debug mode (PYMALLOC_DEBUG).</param>
+/// <param name="UncheckedThreads">Threading = Unchecked: no owner check is emitted into the calls.</param>
+/// <param name="LiveCounters">The fast paths keep per-operation counters.</param>
 internal sealed record AllocatorSpec(
     string? Namespace,
     string TypeName,
@@ -48,7 +51,9 @@ internal sealed record AllocatorSpec(
     bool Accessible = true,
     int MaxArenas = 0,
     bool FailOnLimit = false,
-    bool Debug = false)
+    bool Debug = false,
+    bool UncheckedThreads = false,
+    bool LiveCounters = false)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))

@@ -104,7 +104,16 @@ internal static class Parser
         string? typeName = null;
         int maxArenas = 0;
         bool failOnLimit = false;
-        bool debug = false;
+        bool debug = false, uncheckedThreads = false, liveCounters = false;
+        // An enum property outside its members would otherwise be read as some default silently.
+        void CheckEnum(string property, int value, int count, string enumName, string members)
+        {
+            if (value < 0 || value >= count)
+            {
+                diagnostics.Add(new DiagnosticInfo("PYM014", LocationOf(property),
+                    Args(property, value.ToString(System.Globalization.CultureInfo.InvariantCulture), enumName, members)));
+            }
+        }
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
@@ -121,8 +130,16 @@ internal static class Parser
                 case "SmallRequestThreshold": threshold = (int)value.Value!; break;
                 case "TypeName": typeName = value.Value as string; break;
                 case "MaxArenas": maxArenas = (int)value.Value!; break;
-                case "OnMemoryLimit": failOnLimit = (int)value.Value! == 1; break;
+                case "OnMemoryLimit":
+                    CheckEnum(named.Key, (int)value.Value!, 2, "MemoryLimitBehavior", "FallBackToRaw, Fail");
+                    failOnLimit = (int)value.Value! == 1;
+                    break;
+                case "Threading":
+                    CheckEnum(named.Key, (int)value.Value!, 2, "PymallocThreading", "CheckedOwner, Unchecked");
+                    uncheckedThreads = (int)value.Value! == 1;
+                    break;
                 case "Debug": debug = (bool)value.Value!; break;
+                case "LiveCounters": liveCounters = (bool)value.Value!; break;
             }
         }
         var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold, preset.PresetName);
@@ -196,7 +213,8 @@ internal static class Parser
         string source = syntax is null ? "PymallocConfig" : syntax.ToString();
         return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
             layout, (assemblyLevel ? "[assembly: " : "[") + source + "]", sortKey, attributeLocation,
-            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit, debug);
+            new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit, debug,
+            uncheckedThreads, liveCounters);
     }
 
     public static AllocatorSpec WithError(AllocatorSpec spec, DiagnosticInfo error)

@@ -101,6 +101,7 @@ public sealed class PymallocGenerator : IIncrementalGenerator
         "PYM011" => DiagnosticDescriptors.NonConstantArgument,
         "PYM012" => DiagnosticDescriptors.UnknownPreset,
         "PYM013" => DiagnosticDescriptors.InvalidMaxArenas,
+        "PYM014" => DiagnosticDescriptors.UndefinedEnumValue,
         _ => DiagnosticDescriptors.GeneratorFailure,
     };
 }

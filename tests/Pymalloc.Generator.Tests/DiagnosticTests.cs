@@ -121,6 +121,17 @@ public sealed class DiagnosticTests
         Assert.Equal("MaxArenas = -1", TextAt(run, Single(run, "PYM013")));
     }
 
+    [Theory]
+    [InlineData("Threading = (Pymalloc.PymallocThreading)7", "Threading = 7 is not a PymallocThreading member")]
+    [InlineData("OnMemoryLimit = (Pymalloc.MemoryLimitBehavior)7", "OnMemoryLimit = 7 is not a MemoryLimitBehavior member")]
+    public void AnUndefinedEnumValueIsReportedAtItsArgument(string argument, string message)
+    {
+        GeneratorRun run = GeneratorHarness.Run($"[assembly: Pymalloc.PymallocConfig({argument})]");
+        Diagnostic d = Single(run, "PYM014");
+        Assert.Equal(argument, TextAt(run, d));
+        Assert.StartsWith(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void AnArenaLimitIsAppliedWhenTheHeapIsCreated()
     {
@@ -144,7 +155,7 @@ public sealed class DiagnosticTests
     {
         string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(
             System.AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Generator", "AnalyzerReleases.Unshipped.md"));
-        foreach (string id in new[] { "PYM001", "PYM002", "PYM003", "PYM004", "PYM005", "PYM006", "PYM007", "PYM008", "PYM009", "PYM010", "PYM011", "PYM012", "PYM013", "PYM099" })
+        foreach (string id in new[] { "PYM001", "PYM002", "PYM003", "PYM004", "PYM005", "PYM006", "PYM007", "PYM008", "PYM009", "PYM010", "PYM011", "PYM012", "PYM013", "PYM014", "PYM099" })
         {
             Assert.Contains(id + " |", unshipped);
         }

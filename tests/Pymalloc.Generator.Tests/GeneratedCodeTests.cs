@@ -35,6 +35,45 @@ public sealed class GeneratedCodeTests
     }
 
     [Fact]
+    public void ByDefaultTheFastPathsCheckTheOwnerAndCountNothingBeyondThePool()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Default);
+        Assert.Empty(run.CompileErrors);
+        string api = run.Source("PymallocAllocator.Api.g.cs");
+        Assert.Contains("CheckOwner();\n        return PymallocCore<Layout>.Malloc(s_heap, size);", api);
+        Assert.Contains("if (PymallocCore<Layout>.IsOwner(s_heap))", api);
+        string classes = run.Source("SizeClasses.g.cs");
+        Assert.DoesNotContain("heap->Allocations", classes);
+        Assert.DoesNotContain("heap->BytesInBlocks", classes);
+        Assert.Contains("++pool->Count;", classes);
+        string layout = run.Source("PymallocAllocator.Layout.g.cs");
+        Assert.Contains("public const bool ChecksOwner = true;", layout);
+        Assert.Contains("public const bool LiveCounters = false;", layout);
+    }
+
+    [Fact]
+    public void ChosenFeaturesAreCompiledInAndTheOthersLeftOut()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            "[assembly: Pymalloc.PymallocConfig(Threading = Pymalloc.PymallocThreading.Unchecked, LiveCounters = true)]");
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileErrors);
+        string api = run.Source("PymallocAllocator.Api.g.cs");
+        string threads = run.Source("PymallocAllocator.Threads.g.cs");
+        // No owner check anywhere in the calls: the unchecked model is the core's path alone.
+        Assert.DoesNotContain("IsOwner", api + threads);
+        Assert.DoesNotContain("CheckOwner", api + threads);
+        Assert.Contains("public static void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);", api);
+        Assert.Contains("public static void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);", api);
+        string classes = run.Source("SizeClasses.g.cs");
+        Assert.Equal(32, System.Text.RegularExpressions.Regex.Matches(classes, @"heap->Allocations\+\+;").Count);
+        Assert.Contains("heap->BytesInBlocks += 512;", classes);
+        string layout = run.Source("PymallocAllocator.Layout.g.cs");
+        Assert.Contains("public const bool ChecksOwner = false;", layout);
+        Assert.Contains("public const bool LiveCounters = true;", layout);
+    }
+
+    [Fact]
     public void TheCPython311LayoutHasItsConstantsAndTable()
     {
         GeneratorRun run = GeneratorHarness.Run(Default);

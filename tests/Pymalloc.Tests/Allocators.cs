@@ -32,6 +32,24 @@ internal static partial class TinyArenas
 {
 }
 
+/// <summary>The tiny layout with per-operation counters compiled in.</summary>
+[PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256, LiveCounters = true)]
+internal static partial class CountingTiny
+{
+}
+
+/// <summary>The 3.11 layout with no owner check compiled in (CPython's one-thread-at-a-time contract).</summary>
+[PymallocConfig(Threading = PymallocThreading.Unchecked)]
+internal static partial class UncheckedAllocator
+{
+}
+
+/// <summary>The same, in debug mode, which still reports overlapping calls.</summary>
+[PymallocConfig(Threading = PymallocThreading.Unchecked, Debug = true)]
+internal static partial class UncheckedDebugAllocator
+{
+}
+
 /// <summary>Exposes a heap instance through the static <see cref="IUnmanagedAllocator"/> contract.</summary>
 internal readonly unsafe struct CurrentHeap<TLayout> : IUnmanagedAllocator where TLayout : struct, IPymallocLayout
 {

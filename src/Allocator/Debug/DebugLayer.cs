@@ -50,6 +50,45 @@ public sealed class DebugState
 /// <summary>CPython's PYMALLOC_DEBUG hooks over <see cref="PymallocCore{TLayout}"/>.</summary>
 public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymallocLayout
 {
+    /// <summary>
+    /// Serialises a call on the debug state. With the checked owner rule any thread may call, one at a
+    /// time; with <see cref="PymallocThreading.Unchecked"/> the program promised one thread at a time, so a
+    /// call that finds another thread inside is that promise broken, reported instead of waited for.
+    /// </summary>
+    private static Serialized Enter(DebugState state)
+    {
+        if (TLayout.ChecksOwner)
+        {
+            System.Threading.Monitor.Enter(state);
+        }
+        else if (!System.Threading.Monitor.TryEnter(state))
+        {
+            throw new InvalidOperationException(
+                $"{state.Name} is configured with Threading = PymallocThreading.Unchecked (one thread at a time), " +
+                $"but thread {Environment.CurrentManagedThreadId} called it while another thread's call was under way. " +
+                "Give each thread its own heap (CreateHeap), order the calls, or use PymallocThreading.CheckedOwner.");
+        }
+        return new Serialized(state);
+    }
+
+    private readonly struct Serialized : IDisposable
+    {
+        private readonly DebugState _state;
+
+        public Serialized(DebugState state) => _state = state;
+
+        public void Dispose() => System.Threading.Monitor.Exit(_state);
+    }
+
+    /// <summary><see cref="PymallocCore{TLayout}.TrimArenaCache"/>, ordered with the other calls.</summary>
+    public static int TrimArenaCache(HeapState* heap, DebugState state)
+    {
+        using (Enter(state))
+        {
+            return PymallocCore<TLayout>.TrimArenaCache(heap);
+        }
+    }
+
     /// <summary>PYMEM_FORBIDDENBYTE: guard bytes around each block.</summary>
     public const byte ForbiddenByte = 0xFD;
 
@@ -71,7 +110,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     /// <summary>Allocates n bytes filled with CLEANBYTE.</summary>
     public static void* Malloc(HeapState* heap, DebugState state, nuint n, byte api)
     {
-        lock (state)
+        using (Enter(state))
         {
             return Allocate(heap, state, n, api, zero: false);
         }
@@ -84,7 +123,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             return null;
         }
-        lock (state)
+        using (Enter(state))
         {
             return Allocate(heap, state, count * size, api, zero: true);
         }
@@ -93,7 +132,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     /// <summary>Resizes by moving (a debug realloc always moves, so stale pointers show up); checks the old block first.</summary>
     public static void* Realloc(HeapState* heap, DebugState state, void* p, nuint n, byte api)
     {
-        lock (state)
+        using (Enter(state))
         {
             return ReallocLocked(heap, state, p, n, api);
         }
@@ -124,7 +163,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             return;
         }
-        lock (state)
+        using (Enter(state))
         {
             FreeLocked(heap, state, (byte*)p, api);
         }
@@ -153,7 +192,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     /// <exception cref="HeapCorruptionException">Something was overwritten.</exception>
     public static void CheckHeap(HeapState* heap, DebugState state)
     {
-        lock (state)
+        using (Enter(state))
         {
             CheckHeapLocked(heap, state);
         }

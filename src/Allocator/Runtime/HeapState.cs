@@ -48,10 +48,12 @@ public unsafe struct HeapState
     /// <summary>Pools in use (used or full): counted on the slow paths, so observers need not walk the heap.</summary>
     public nuint PoolsInUse;
 
-    /// <summary>Allocations served (pool and raw), for the allocation-rate counter. Owner-written.</summary>
+    /// <summary>Allocations served (pool and raw), for the allocation-rate counter. Owner-written; kept
+    /// only with <c>LiveCounters = true</c> (<see cref="IPymallocLayout.LiveCounters"/>).</summary>
     public ulong Allocations;
 
-    /// <summary>Bytes in allocated pool blocks (block sizes, not requested sizes). Owner-written.</summary>
+    /// <summary>Bytes in allocated pool blocks (block sizes, not requested sizes). Owner-written; kept only
+    /// with <c>LiveCounters = true</c>, otherwise derived from the pools when read (<c>PymallocCore.BytesInBlocks</c>).</summary>
     public nuint BytesInBlocks;
 
     /// <summary>Bytes of all the blocks the pools in use can hold; minus <see cref="BytesInBlocks"/>, the bytes available.</summary>
@@ -99,6 +101,14 @@ public unsafe struct HeapState
     /// <summary>Raw blocks other threads freed since the owner last drained: the owner's own counter
     /// (<see cref="RawAllocatedBlocks"/>) is not atomic, so theirs is kept apart and folded in on drain.</summary>
     public long RemoteRawFrees;
+
+    /// <summary>Held while the arena-object array is reallocated, an arena's memory is returned, or an
+    /// observer on another thread walks the arenas (<c>PymallocCore.BytesInBlocks</c>): the walk then never
+    /// reads memory that is being freed. Taken only on arena slow paths, never per block.</summary>
+    internal int ArenaLock;
+
+    /// <summary>Freed arenas of the default arena source kept for reuse (see <see cref="ArenaCache"/>).</summary>
+    internal ArenaCache Cache;
 
     /// <summary>The <c>usedpools</c> table: pair (2i, 2i+1) is the list head of size class i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -31,9 +31,12 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* PopBlock(HeapState* heap, PoolHeader* pool, uint index)
     {
-        // Live counters for observers (plain increments: only the owner writes them).
-        heap->Allocations++;
-        heap->BytesInBlocks += BlockSize(index);
+        if (TLayout.LiveCounters)
+        {
+            // Opt-in counters for observers (plain increments: only the owner writes them).
+            heap->Allocations++;
+            heap->BytesInBlocks += BlockSize(index);
+        }
         ++pool->Count;
         byte* bp = pool->FreeBlock;
         if ((pool->FreeBlock = *(byte**)bp) == null)
@@ -64,7 +67,10 @@ public static unsafe partial class PymallocCore<TLayout>
         if (p != null)
         {
             heap->RawAllocatedBlocks++;
-            heap->Allocations++;
+            if (TLayout.LiveCounters)
+            {
+                heap->Allocations++;
+            }
         }
         return p;
     }
@@ -92,7 +98,10 @@ public static unsafe partial class PymallocCore<TLayout>
         if (p != null)
         {
             heap->RawAllocatedBlocks++;
-            heap->Allocations++;
+            if (TLayout.LiveCounters)
+            {
+                heap->Allocations++;
+            }
         }
         return p;
     }
@@ -115,7 +124,10 @@ public static unsafe partial class PymallocCore<TLayout>
             return;
         }
         PoolHeader* pool = PoolOf(p);
-        heap->BytesInBlocks -= BlockSize(pool->SizeIndex);
+        if (TLayout.LiveCounters)
+        {
+            heap->BytesInBlocks -= BlockSize(pool->SizeIndex);
+        }
         // The pool had p outstanding, so it is used or full, never on freepools.
         byte* lastFree = pool->FreeBlock;
         *(byte**)p = lastFree;

@@ -29,7 +29,9 @@ public static unsafe partial class PymallocCore<TLayout>
                 return null;
             }
             // Only called when every arena is full, so no pointer into the old array is live:
-            // usable_arenas and unused_arena_objects are both empty.
+            // usable_arenas and unused_arena_objects are both empty. An observer walking the
+            // arenas (BytesInBlocks) must not see the array and its length disagree.
+            LockArenas(heap);
             heap->Arenas = grown;
             for (uint i = heap->MaxArenas; i < count; i++)
             {
@@ -38,6 +40,7 @@ public static unsafe partial class PymallocCore<TLayout>
             }
             heap->UnusedArenaObjects = &grown[heap->MaxArenas];
             heap->MaxArenas = count;
+            UnlockArenas(heap);
         }
 
         ArenaObject* arena = heap->UnusedArenaObjects;
@@ -52,7 +55,6 @@ public static unsafe partial class PymallocCore<TLayout>
             return null;
         }
         heap->UnusedArenaObjects = arena->NextArena;
-        arena->Address = (nuint)address;
 
         ++heap->ArenasCurrentlyAllocated;
         ++heap->TimesArenaAllocated;
@@ -72,6 +74,10 @@ public static unsafe partial class PymallocCore<TLayout>
             arena->PoolAddress += PoolSize - excess;
         }
         arena->NTotalPools = arena->NFreePools;
+        // Published last, under the lock: an observer sees an arena only with its pool fields set.
+        LockArenas(heap);
+        arena->Address = (nuint)address;
+        UnlockArenas(heap);
         return arena;
     }
 
@@ -164,8 +170,33 @@ public static unsafe partial class PymallocCore<TLayout>
         heap->UnusedArenaObjects = arena;
 
         ArenaMap<TLayout>.MarkUsed(heap, arena->Address, used: false);
-        ArenaMemory.Free(heap, (void*)arena->Address, ArenaSize);
+        void* address = (void*)arena->Address;
+        LockArenas(heap); // an observer may be reading this arena's pool headers
         arena->Address = 0;
+        UnlockArenas(heap);
+        ArenaMemory.Free(heap, address, ArenaSize);
         --heap->ArenasCurrentlyAllocated;
+    }
+
+    /// <summary>Takes the heap's arena lock (see <see cref="HeapState.ArenaLock"/>): held for a few
+    /// stores by the owner, or for one walk by an observer, so spinning is the right wait.</summary>
+    internal static void LockArenas(HeapState* heap)
+    {
+        while (System.Threading.Interlocked.CompareExchange(ref heap->ArenaLock, 1, 0) != 0)
+        {
+            System.Threading.Thread.Yield();
+        }
+    }
+
+    internal static void UnlockArenas(HeapState* heap) => System.Threading.Volatile.Write(ref heap->ArenaLock, 0);
+
+    /// <summary>Returns the freed arenas the default arena source keeps for reuse to the OS now, instead of
+    /// after <see cref="ArenaCache.PurgeDelayMilliseconds"/> (e.g. after a level unload, before a memory report).
+    /// Owner only. Returns how many were returned.</summary>
+    public static int TrimArenaCache(HeapState* heap)
+    {
+        int n = heap->Cache.Count;
+        ArenaCache.ReleaseAll(heap, ArenaSize);
+        return n;
     }
 }

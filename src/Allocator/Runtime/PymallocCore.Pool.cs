@@ -39,8 +39,9 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void* AllocateFromNewPool(HeapState* heap, uint index)
     {
-        // The public APIs check the owner on every call; this catches code driving the core directly.
-        if (heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
+        // The public APIs check the owner on every call; this catches code driving the core directly
+        // (unless the layout's threading model is Unchecked, where any thread may use it in turn).
+        if (TLayout.ChecksOwner && heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
         {
             throw NotTheOwner("This pymalloc heap", heap->OwnerThread, ThreadIdentity.Current);
         }
@@ -113,8 +114,11 @@ public static unsafe partial class PymallocCore<TLayout>
 
         heap->PoolsInUse++;
         heap->PoolBlockBytes += BlocksPerPool(index) * BlockSize(index);
-        heap->Allocations++;
-        heap->BytesInBlocks += BlockSize(index);
+        if (TLayout.LiveCounters)
+        {
+            heap->Allocations++;
+            heap->BytesInBlocks += BlockSize(index);
+        }
 
         // The class's ring is empty (that is why we are here): the pool becomes its only member.
         PoolHeader* head = HeapState.UsedPools(heap)[index + index];

@@ -67,8 +67,9 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         Check(associated == heap->ArenasCurrentlyAllocated, $"{associated} arenas associated, counter says {heap->ArenasCurrentlyAllocated}");
         Check(inUse == heap->PoolsInUse, $"{inUse} pools in use, counter says {heap->PoolsInUse}");
-        Check(bytesInBlocks == heap->BytesInBlocks && poolBlockBytes == heap->PoolBlockBytes,
-            $"{bytesInBlocks} bytes in blocks and {poolBlockBytes} in pools, counters say {heap->BytesInBlocks} and {heap->PoolBlockBytes}");
+        Check(poolBlockBytes == heap->PoolBlockBytes, $"{poolBlockBytes} bytes in pools, counter says {heap->PoolBlockBytes}");
+        Check(!TLayout.LiveCounters || bytesInBlocks == heap->BytesInBlocks,
+            $"{bytesInBlocks} bytes in blocks, the live counter says {heap->BytesInBlocks}");
 
         // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
         // nfp2lasta[n] the rightmost with n.

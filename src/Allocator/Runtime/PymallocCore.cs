@@ -2,7 +2,8 @@
 //   .cs        derived constants, creating and destroying a heap
 //   .Alloc.cs  malloc / calloc / realloc / free, the raw redirect
 //   .Pool.cs   pool transitions: extend, used -> full -> used -> empty, taking a fresh pool
-//   .Arena.cs  arenas: mapping, the sorted usable_arenas list, releasing
+//   .Arena.cs  arenas: mapping, the sorted usable_arenas list, releasing, the arena lock
+//   .Observe.cs  figures derived when read (bytes in blocks), safe from any thread
 // Everything is a static method over a HeapState*, generic over the layout so that the JIT
 // specialises it per layout; generated per-class fast paths call the slow paths here.
 using System;
@@ -82,13 +83,17 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         {
             return;
         }
+        LockArenas(heap); // an observer still walking finishes first, and none starts (Address = 0)
         for (uint i = 0; i < heap->MaxArenas; i++)
         {
-            if (heap->Arenas[i].Address != 0)
+            nuint address = heap->Arenas[i].Address;
+            if (address != 0)
             {
-                ArenaMemory.Free(heap, (void*)heap->Arenas[i].Address, ArenaSize);
+                heap->Arenas[i].Address = 0;
+                ArenaMemory.Free(heap, (void*)address, ArenaSize);
             }
         }
+        ArenaCache.ReleaseAll(heap, ArenaSize);
         ArenaMap<TLayout>.Destroy(heap);
         if (heap->Arenas != null)
         {

@@ -1,6 +1,5 @@
-// The two sources of memory under pymalloc: the raw allocator (CPython's PYMEM_DOMAIN_RAW, i.e.
-// malloc) for requests pymalloc does not serve, and the arena allocator (CPython's
-// _PyObject_Arena) for the ARENA_SIZE blocks that pools are carved from.
+// The raw allocator under pymalloc (CPython's PYMEM_DOMAIN_RAW, i.e. malloc): requests pymalloc
+// does not serve, and the heap's own bookkeeping. Arenas come from ArenaMemory.
 using System;
 using System.Runtime.InteropServices;
 
@@ -81,48 +80,6 @@ public static unsafe class RawMemory
         else
         {
             heap->Raw.Free(heap->Raw.Context, ptr);
-        }
-    }
-}
-
-/// <summary>The default arena allocator: ARENA_SIZE bytes aligned to the pool size.</summary>
-/// <remarks>
-/// Pool alignment gives every arena all MAX_POOLS_IN_ARENA pools (CPython's mmap arenas are only
-/// page-aligned and lose one pool when the page is not pool-aligned). Untouched pages of an arena
-/// are never committed by the OS, which is what makes lazy pool carving cheap.
-/// </remarks>
-public static unsafe class ArenaMemory
-{
-    /// <summary>Maps one arena; null when out of memory.</summary>
-    public static void* Alloc(nuint arenaSize, nuint poolSize)
-    {
-        try
-        {
-            return NativeMemory.AlignedAlloc(arenaSize, poolSize);
-        }
-        catch (OutOfMemoryException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Returns an arena.</summary>
-    public static void Free(void* arena) => NativeMemory.AlignedFree(arena);
-
-    /// <summary>Maps an arena through the heap's arena allocator.</summary>
-    public static void* Alloc(HeapState* heap, nuint arenaSize, nuint poolSize)
-        => heap->ArenaSource.Alloc == null ? Alloc(arenaSize, poolSize) : heap->ArenaSource.Alloc(heap->ArenaSource.Context, arenaSize);
-
-    /// <summary>Returns an arena through the heap's arena allocator.</summary>
-    public static void Free(HeapState* heap, void* arena, nuint arenaSize)
-    {
-        if (heap->ArenaSource.Alloc == null)
-        {
-            Free(arena);
-        }
-        else
-        {
-            heap->ArenaSource.Free(heap->ArenaSource.Context, arena, arenaSize);
         }
     }
 }

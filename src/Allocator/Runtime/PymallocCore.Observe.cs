@@ -1,0 +1,50 @@
+// Figures an observer reads (meters, dashboards) that the fast paths do not keep: unless the layout
+// opts into live counters, the bytes in allocated blocks are derived by walking the carved pools —
+// about a microsecond per arena, paid by the reader about once a second, not by every allocation.
+// The walk may run on any thread while the owner allocates: it holds the arena lock, so no arena is
+// unmapped and the arena array is not replaced under it, and it reads pool headers as racy
+// snapshots (a value out of range is skipped). The result is a moment's figure, never a crash.
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>Bytes in allocated pool blocks (block sizes): the live counter with <c>LiveCounters</c>,
+    /// otherwise the sum over the pools in use of blocks in use times the block size. Any thread.</summary>
+    public static nuint BytesInBlocks(HeapState* heap)
+    {
+        if (TLayout.LiveCounters)
+        {
+            return System.Threading.Volatile.Read(ref heap->BytesInBlocks);
+        }
+        nuint bytes = 0;
+        LockArenas(heap);
+        try
+        {
+            ArenaObject* arenas = heap->Arenas;
+            uint count = heap->MaxArenas;
+            for (uint i = 0; i < count; i++)
+            {
+                ArenaObject* arena = &arenas[i];
+                if (arena->Address == 0)
+                {
+                    continue;
+                }
+                nuint end = (nuint)arena->PoolAddress;
+                for (nuint pool = FirstPool(arena); pool < end; pool += PoolSize)
+                {
+                    var header = (PoolHeader*)pool;
+                    uint index = header->SizeIndex, used = header->Count;
+                    if (index < TLayout.NumSizeClasses && used <= BlocksPerPool(index))
+                    {
+                        bytes += (nuint)used * BlockSize(index);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            UnlockArenas(heap);
+        }
+        return bytes;
+    }
+}
