@@ -55,6 +55,9 @@ public unsafe class BatchBenchmarks
     public void PymallocOwned() => Workloads.Batch<GeneratedOwned>((nuint)Size, _slots, _order);
 
     [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocUnchecked() => Workloads.Batch<GeneratedUnchecked>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
     public void PymallocRuntime() => Workloads.Batch<RuntimeConfigured>((nuint)Size, _slots, _order);
 
     [Benchmark(OperationsPerInvoke = N)]

@@ -22,6 +22,9 @@ public unsafe class PairBenchmarks
     public void PymallocOwned() => Workloads.Pairs<GeneratedOwned>((nuint)Size, N);
 
     [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocUnchecked() => Workloads.Pairs<GeneratedUnchecked>((nuint)Size, N);
+
+    [Benchmark(OperationsPerInvoke = N)]
     public void PymallocRuntime() => Workloads.Pairs<RuntimeConfigured>((nuint)Size, N);
 
     [Benchmark(OperationsPerInvoke = N)]

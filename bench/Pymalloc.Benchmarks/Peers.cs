@@ -46,6 +46,22 @@ public readonly unsafe struct GeneratedOwned : IUnmanagedAllocator
     public static void Free(void* ptr) => default(PymallocAllocator.Owned).Free(ptr);
 }
 
+/// <summary>The generated static API compiled with <c>Threading = PymallocThreading.Unchecked</c>: no owner
+/// check in any call (CPython's one-thread-at-a-time contract). The default's checked rule is measured against it.</summary>
+public readonly unsafe struct GeneratedUnchecked : IUnmanagedAllocator
+{
+    public static void* Malloc(nuint size) => UncheckedAllocator.Malloc(size);
+    public static void* Calloc(nuint count, nuint size) => UncheckedAllocator.Calloc(count, size);
+    public static void* Realloc(void* ptr, nuint size) => UncheckedAllocator.Realloc(ptr, size);
+    public static void Free(void* ptr) => UncheckedAllocator.Free(ptr);
+}
+
+/// <summary>The default layout with the owner check left out by the generator.</summary>
+[PymallocConfig(Threading = PymallocThreading.Unchecked)]
+public static unsafe partial class UncheckedAllocator
+{
+}
+
 /// <summary>The same algorithm and heap code without the generator: the layout's numbers are read
 /// from static fields at run time, so nothing is folded into the code.</summary>
 public readonly unsafe struct RuntimeConfigured : IUnmanagedAllocator

@@ -2,6 +2,7 @@
 //   (default)        the full suite, every peer side by side, results in BenchmarkDotNet.Artifacts
 //                    and charts in docs/ (when run from the repository)
 //   --quick          a smoke run of one case per workload, in-process, a few seconds
+//   --resident       resident memory before and after a free-everything phase (the arena cache)
 //   --memory         bytes of process memory per live object, 1M objects of 32 and 128 bytes
 //   --charts DIR     redraw the charts in docs/ from a finished full run's CSV reports in DIR
 //   any BenchmarkDotNet arguments (--filter *Pairs* ...) are passed through.
@@ -43,6 +44,11 @@ public static class Program
         {
             Charts.WriteFromCsv(args[Array.IndexOf(args, "--charts") + 1]);
             return 0;
+        }
+        if (args.Contains("--resident"))
+        {
+            Generated.AdoptHeaps();
+            return MemoryProbe.Resident();
         }
         if (args.Contains("--memory"))
         {

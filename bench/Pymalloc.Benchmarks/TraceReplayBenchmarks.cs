@@ -41,6 +41,9 @@ public class TraceReplayBenchmarks
     public void PymallocOwned() => Run<GeneratedOwned>();
 
     [Benchmark]
+    public void PymallocUnchecked() => Run<GeneratedUnchecked>();
+
+    [Benchmark]
     public void PymallocRuntime() => Run<RuntimeConfigured>();
 
     [Benchmark]

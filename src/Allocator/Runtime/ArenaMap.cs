@@ -43,14 +43,50 @@ public unsafe struct ArenaMap
 public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLayout
 {
     // The full 64-bit address is split as CPython 3.11 does: 3 levels sharing the bits above the
-    // arena offset, so nothing outside the tree is ever dereferenced whatever p is.
-    private static int InteriorBits => (64 - TLayout.ArenaBits + 2) / 3;
-    private static int BotBits => 64 - TLayout.ArenaBits - 2 * InteriorBits;
-    private static int MidShift => BotBits + TLayout.ArenaBits;
-    private static int TopShift => InteriorBits + MidShift;
-    private static nuint InteriorMask => ((nuint)1 << InteriorBits) - 1;
-    private static nuint BotMask => ((nuint)1 << BotBits) - 1;
-    private static nuint ArenaMask => ((nuint)1 << TLayout.ArenaBits) - 1;
+    // arena offset, so nothing outside the tree is ever dereferenced whatever p is. Every shift and
+    // mask is forced inline: NativeAOT does not inline these on its own, and a call per level on
+    // every free cost more than the lookup itself.
+    private static int InteriorBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (64 - TLayout.ArenaBits + 2) / 3;
+    }
+
+    private static int BotBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 64 - TLayout.ArenaBits - 2 * InteriorBits;
+    }
+
+    private static int MidShift
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => BotBits + TLayout.ArenaBits;
+    }
+
+    private static int TopShift
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => InteriorBits + MidShift;
+    }
+
+    private static nuint InteriorMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ((nuint)1 << InteriorBits) - 1;
+    }
+
+    private static nuint BotMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ((nuint)1 << BotBits) - 1;
+    }
+
+    private static nuint ArenaMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ((nuint)1 << TLayout.ArenaBits) - 1;
+    }
 
     /// <summary>Bytes of the top node (and of each mid node).</summary>
     public static nuint InteriorNodeBytes => ((nuint)1 << InteriorBits) * (nuint)sizeof(void*);

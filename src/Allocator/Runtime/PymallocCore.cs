@@ -17,22 +17,39 @@ namespace Pymalloc.Runtime;
 public static unsafe partial class PymallocCore<TLayout> where TLayout : struct, IPymallocLayout
 {
     /// <summary>ALIGNMENT.</summary>
-    public static nuint Alignment => (nuint)1 << TLayout.AlignmentShift;
+    public static nuint Alignment
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nuint)1 << TLayout.AlignmentShift;
+    }
 
     /// <summary>POOL_SIZE.</summary>
-    public static nuint PoolSize => (nuint)1 << TLayout.PoolSizeShift;
+    public static nuint PoolSize
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nuint)1 << TLayout.PoolSizeShift;
+    }
 
     /// <summary>POOL_SIZE_MASK.</summary>
-    public static nuint PoolSizeMask => PoolSize - 1;
+    public static nuint PoolSizeMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => PoolSize - 1;
+    }
 
     /// <summary>ARENA_SIZE.</summary>
-    public static nuint ArenaSize => (nuint)1 << TLayout.ArenaBits;
+    public static nuint ArenaSize
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (nuint)1 << TLayout.ArenaBits;
+    }
 
     /// <summary>INDEX2SIZE: the block size of size class <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BlockSize(uint index) => (index + 1) << TLayout.AlignmentShift;
 
     /// <summary>NUMBLOCKS: blocks of size class <paramref name="index"/> in one pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BlocksPerPool(uint index) => ((uint)PoolSize - TLayout.PoolOverhead) / BlockSize(index);
 
     /// <summary>POOL_ADDR: the pool holding block <paramref name="p"/> (pools are POOL_SIZE-aligned).</summary>
