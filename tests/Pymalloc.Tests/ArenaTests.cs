@@ -178,3 +178,48 @@ public sealed unsafe class ArenaTests
         Assert.Equal(17u, (uint)heap.GetStats().ArenasAllocatedCurrent);
     }
 }
+
+/// <summary>An arena source whose arenas start 16 bytes past a pool boundary.</summary>
+internal static unsafe class MisalignedArenas
+{
+    public static int Live;
+
+    public static ArenaAllocator Allocator => new() { Alloc = &Alloc, Free = &Free };
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void* Alloc(void* ctx, nuint size)
+    {
+        Live++;
+        return (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(size + 4096, 4096) + 16;
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void Free(void* ctx, void* arena, nuint size)
+    {
+        Live--;
+        System.Runtime.InteropServices.NativeMemory.AlignedFree((byte*)arena - 16);
+    }
+}
+
+public sealed unsafe class OnePoolArenaTests
+{
+    [Fact]
+    public void AnArenaThatCannotHoldAPoolIsNeverCarved()
+    {
+        // ArenaSize == PoolSize, and the source's arena is not pool-aligned: it holds no whole pool.
+        // It is given back at once and the request falls back to the raw allocator, as when the
+        // arena allocator fails; nothing is carved past the arena's end.
+        using var heap = Heap<OnePoolArenas.Layout>.Create();
+        heap.SetArenaAllocator(MisalignedArenas.Allocator);
+        var p = (byte*)heap.Malloc(64);
+        Assert.True(p != null);
+        new System.Span<byte>(p, 64).Fill(0xAB);
+        Assert.False(heap.IsOwned(p)); // a raw block
+        MallocStats s = heap.GetStats();
+        Assert.Equal(0UL, s.ArenasAllocatedCurrent);
+        Assert.Equal(0UL, s.ArenasAllocatedTotal);
+        Assert.Equal(0, MisalignedArenas.Live);
+        heap.Validate();
+        heap.Free(p);
+    }
+}

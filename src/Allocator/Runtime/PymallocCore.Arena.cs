@@ -2,6 +2,7 @@
 // sorted by free pools ascending so that allocation fills the fullest arenas and the emptiest
 // ones drain and get released; nfp2lasta[n] (the rightmost arena with n free pools) makes every
 // re-sort O(1).
+using System;
 using System.Runtime.CompilerServices;
 
 namespace Pymalloc.Runtime;
@@ -23,14 +24,20 @@ public static unsafe partial class PymallocCore<TLayout>
             {
                 return null; // overflow
             }
-            var grown = (ArenaObject*)RawMemory.Realloc(heap, heap->Arenas, (nuint)count * (nuint)sizeof(ArenaObject));
+            // obmalloc reallocs the array; here the new one is filled first and the old one freed only
+            // once no observer can be walking it (BytesInBlocks holds the arena lock while it reads).
+            var grown = (ArenaObject*)RawMemory.Malloc(heap, (nuint)count * (nuint)sizeof(ArenaObject));
             if (grown == null)
             {
                 return null;
             }
+            ArenaObject* old = heap->Arenas;
+            if (old != null)
+            {
+                Buffer.MemoryCopy(old, grown, (nuint)count * (nuint)sizeof(ArenaObject), (nuint)heap->MaxArenas * (nuint)sizeof(ArenaObject));
+            }
             // Only called when every arena is full, so no pointer into the old array is live:
-            // usable_arenas and unused_arena_objects are both empty. An observer walking the
-            // arenas (BytesInBlocks) must not see the array and its length disagree.
+            // usable_arenas and unused_arena_objects are both empty.
             LockArenas(heap);
             heap->Arenas = grown;
             for (uint i = heap->MaxArenas; i < count; i++)
@@ -41,12 +48,23 @@ public static unsafe partial class PymallocCore<TLayout>
             heap->UnusedArenaObjects = &grown[heap->MaxArenas];
             heap->MaxArenas = count;
             UnlockArenas(heap);
+            if (old != null)
+            {
+                RawMemory.Free(heap, old);
+            }
         }
 
         ArenaObject* arena = heap->UnusedArenaObjects;
         void* address = ArenaMemory.Alloc(heap, ArenaSize, PoolSize);
         if (address == null)
         {
+            return null;
+        }
+        if (TLayout.MaxPoolsInArena == 1 && ((nuint)address & PoolSizeMask) != 0)
+        {
+            // An arena of one pool that is not pool-aligned holds no whole pool (CPython would assert
+            // here): give it back and fail like an arena allocator that has no memory.
+            ArenaMemory.Free(heap, address, ArenaSize);
             return null;
         }
         if (!ArenaMap<TLayout>.MarkUsed(heap, (nuint)address, used: true))
