@@ -46,7 +46,7 @@ try
 {
     trace = AllocationTrace.Load(path);
 }
-catch (Exception e) when (e is FormatException or InvalidDataException or IOException)
+catch (Exception e) when (e is FormatException or InvalidDataException or IOException or OutOfMemoryException)
 {
     Console.Error.WriteLine($"TraceReplay: cannot read {path}: {e.Message}");
     return 1;
@@ -57,14 +57,31 @@ Console.Error.WriteLine($"loaded {trace.Ops.Length:N0} ops in {loaded.TotalSecon
 ArenaPlacement? placement = null;
 if (arenasFile is not null)
 {
-    placement = new ArenaPlacement(arenasFile, PymallocAllocator.Layout.PoolSize);
+    try
+    {
+        placement = new ArenaPlacement(arenasFile, PymallocAllocator.Layout.PoolSize);
+    }
+    catch (Exception e) when (e is FormatException or IOException)
+    {
+        Console.Error.WriteLine($"TraceReplay: cannot read {arenasFile}: {e.Message}");
+        return 1;
+    }
     PymallocAllocator.SetArenaAllocator(placement.Allocator);
 }
 
 clock.Restart();
-unsafe
+try
 {
-    TraceReplayer.Replay<PymallocAllocator.Api>(trace, new nint[trace.MaxId], placement is null ? null : placement.OpIndex);
+    unsafe
+    {
+        TraceReplayer.Replay<PymallocAllocator.Api>(trace, new nint[trace.MaxId], placement is null ? null : placement.OpIndex);
+    }
+}
+catch (InvalidOperationException e)
+{
+    // A trace that frees an id that is not live, or reuses one that is: one line naming the op.
+    Console.Error.WriteLine($"TraceReplay: {path}: {e.Message}");
+    return 1;
 }
 TimeSpan replayed = clock.Elapsed;
 int status = 0;

@@ -30,7 +30,9 @@ public enum TraceOpKind : byte
 /// <summary>One recorded call. For calloc, <see cref="Size"/> is the element size and <see cref="Count"/> the element count.</summary>
 public readonly record struct TraceOp(TraceOpKind Kind, int Id, int NewId, ulong Size, ulong Count);
 
-/// <summary>A parsed trace.</summary>
+/// <summary>A parsed trace. Loading checks that it is complete (its end line is there and counts the
+/// operations read) and that its ids are in range, so a truncated or corrupt file is refused with a
+/// <see cref="FormatException"/> naming the line, never replayed into wrong statistics.</summary>
 public sealed class AllocationTrace
 {
     private AllocationTrace(TraceOp[] ops, int maxId, string header)
@@ -78,6 +80,8 @@ public sealed class AllocationTrace
         string header = "";
         int maxId = 0;
         int lineNumber = 0;
+        long announced = -1; // ops=<N> of the end line: a trace is complete only with it
+        long creating = 0;   // ops that can introduce a new id (every id below max_id is introduced once)
         while (reader.TryReadLine(out ReadOnlySpan<byte> line))
         {
             lineNumber++;
@@ -95,7 +99,15 @@ public sealed class AllocationTrace
                         throw new FormatException($"Not a pymalloc-trace v1 file: '{header}'.");
                     }
                 }
+                else if (line.StartsWith("# end "u8))
+                {
+                    announced = EndOps(line, lineNumber);
+                }
                 continue;
+            }
+            if (announced >= 0)
+            {
+                throw new FormatException($"Line {lineNumber}: an operation after the '# end' line.");
             }
             var fields = new FieldReader(line, lineNumber);
             byte kind = fields.Kind();
@@ -109,13 +121,51 @@ public sealed class AllocationTrace
             };
             fields.End();
             maxId = Math.Max(maxId, Math.Max(op.Id, op.NewId) + 1);
+            creating += op.Kind == TraceOpKind.Free ? 0 : 1;
             ops.Add(op);
         }
         if (header.Length == 0)
         {
             throw new FormatException("Empty trace: no '# pymalloc-trace v1' header.");
         }
+        if (announced < 0)
+        {
+            throw new FormatException($"The trace ends after {ops.Count} operations without its '# end ops=...' line: it is truncated, or its recording was not closed.");
+        }
+        if (announced != ops.Count)
+        {
+            throw new FormatException($"The end line announces {announced} operations but the trace has {ops.Count}: it is truncated or corrupt.");
+        }
+        if (maxId > creating)
+        {
+            // Ids are dense (0 <= id < max_id, each introduced by an allocating op), so a larger id is
+            // corrupt input; refusing it here also keeps a replay from allocating an id table of gigabytes.
+            throw new FormatException($"Block id {maxId - 1} is out of range: a trace with {creating} allocating operations uses ids below {creating}.");
+        }
         return new AllocationTrace(ops.ToArray(), maxId, header);
+    }
+
+    /// <summary>The <c>ops=N</c> field of an end line.</summary>
+    private static long EndOps(ReadOnlySpan<byte> line, int lineNumber)
+    {
+        int at = line.IndexOf(" ops="u8);
+        if (at < 0)
+        {
+            throw new FormatException($"Line {lineNumber}: the end line has no ops= field.");
+        }
+        ReadOnlySpan<byte> digits = line.Slice(at + 5);
+        int end = digits.IndexOf((byte)' ');
+        digits = end < 0 ? digits : digits.Slice(0, end);
+        long n = 0;
+        foreach (byte c in digits)
+        {
+            if (c < '0' || c > '9' || n > int.MaxValue)
+            {
+                throw new FormatException($"Line {lineNumber}: the end line's ops= is not a count.");
+            }
+            n = n * 10 + (c - '0');
+        }
+        return digits.IsEmpty ? throw new FormatException($"Line {lineNumber}: the end line's ops= is empty.") : n;
     }
 
     private static TraceOp Calloc(ref FieldReader f)

@@ -57,6 +57,7 @@ public sealed unsafe class FuzzTests
                 live.RemoveAt(live.Count - 1);
             }
         }
+        s.Append($"# end ops={ops}\n");
         return s.ToString();
     }
 
