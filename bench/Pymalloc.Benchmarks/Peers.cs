@@ -21,9 +21,8 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
     {
         PymallocAllocator.TakeOwnership();
         RuntimeConfigured.TakeOwnership();
-        // The scope GeneratedOwned's calls stand for, held open by the benchmark thread for its life
-        // (TakeOwnership above closes any a previous setup left open).
-        PymallocAllocator.Own();
+        // GeneratedOwned's calls are what an open scope's calls compile to; no scope is left open here,
+        // since an open scope (rightly) keeps any other thread from taking the heap over.
     }
 
     public static void* Malloc(nuint size) => PymallocAllocator.Malloc(size);
@@ -34,7 +33,7 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
 
 /// <summary>
 /// The generated static API inside an owner scope: the thread rule checked once, when the scope is
-/// opened (<see cref="Generated.AdoptHeaps"/> opens it on the benchmark thread), instead of on every
+/// opened (here: <see cref="Generated.AdoptHeaps"/> made the benchmark thread the owner), instead of on every
 /// call — what a hot loop under <c>using var heap = PymallocAllocator.Own();</c> compiles to. A ref
 /// struct cannot be a field, so the calls go through <c>default(Owned)</c>, which is what the scope is.
 /// </summary>

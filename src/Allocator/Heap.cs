@@ -10,7 +10,8 @@ namespace Pymalloc;
 
 /// <summary>
 /// An independent pymalloc heap with layout <typeparamref name="TLayout"/>: its own pools, arenas
-/// and statistics. A handle: copies refer to the same heap; dispose exactly one of them.
+/// and statistics. A handle: copies refer to the same heap; once any copy disposes it, every copy's
+/// calls throw <see cref="ObjectDisposedException"/> (never a crash), and disposing again does nothing.
 /// Owned by the thread that created it (see <see cref="TakeOwnership"/>): only the owner allocates
 /// (another thread gets an <see cref="InvalidOperationException"/>); any thread may free, and a free
 /// from another thread is handed to the owner without a lock. Checking costs one compare per call.
@@ -20,8 +21,13 @@ namespace Pymalloc;
 public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
 {
     private readonly HeapState* _state;
+    private readonly ulong _generation;
 
-    private Heap(HeapState* state) => _state = state;
+    private Heap(HeapState* state)
+    {
+        _state = state;
+        _generation = state->Generation;
+    }
 
     /// <summary>Creates an empty heap. Throws <see cref="OutOfMemoryException"/> if its bookkeeping cannot be allocated.</summary>
     public static Heap<TLayout> Create()
@@ -31,27 +37,61 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     }
 
     /// <summary>The heap's state (for generated code and diagnostics).</summary>
-    public HeapState* State => _state;
+    /// <exception cref="ObjectDisposedException">The heap was disposed (through this or any copy of the handle).</exception>
+    public HeapState* State => Live;
 
-    /// <summary>False for a default-constructed handle.</summary>
-    public bool IsCreated => _state != null;
+    /// <summary>True for a handle from <see cref="Create"/> whose heap is not disposed; false for a
+    /// default handle and for every copy of a disposed one.</summary>
+    public bool IsCreated => _state != null && _state->Generation == _generation;
 
     /// <summary>Allocates <paramref name="size"/> bytes; null if impossible (e.g. above 2^63 - 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* Malloc(nuint size)
     {
-        CheckOwner();
-        return PymallocCore<TLayout>.Malloc(_state, size);
+        HeapState* state = CheckOwner();
+        return PymallocCore<TLayout>.Malloc(state, size);
+    }
+
+    /// <summary>
+    /// The heap, if this handle still refers to it. A handle is a copyable struct: the heap's block
+    /// outlives its disposal (it is kept for reuse, see <see cref="PymallocCore{TLayout}.DestroyHeap"/>),
+    /// and its generation tells whether this copy's heap is the one there now — one load and one
+    /// compare, on the same cache line as the owner check.
+    /// </summary>
+    private HeapState* Live
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            HeapState* state = _state;
+            if (state == null || state->Generation != _generation)
+            {
+                ThrowDead();
+            }
+            return state;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowDead()
+    {
+        if (_state == null)
+        {
+            throw new InvalidOperationException($"This Heap<{typeof(TLayout).Name}> is a default handle, not a heap: create one with Heap.Create() or the allocator's CreateHeap().");
+        }
+        throw new ObjectDisposedException($"Heap<{typeof(TLayout).Name}>", "The heap was disposed (through this handle or a copy of it): its arenas and blocks were returned.");
     }
 
     /// <summary>Lets the owner through with one compare; claims an unowned heap or throws elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CheckOwner()
+    private HeapState* CheckOwner()
     {
-        if (TLayout.ChecksOwner && !PymallocCore<TLayout>.IsOwner(_state))
+        HeapState* state = Live;
+        if (TLayout.ChecksOwner && !PymallocCore<TLayout>.IsOwner(state))
         {
-            PymallocCore<TLayout>.ClaimForAllocation(_state, Name);
+            PymallocCore<TLayout>.ClaimForAllocation(state, Name);
         }
+        return state;
     }
 
     private const string Name = "This pymalloc heap";
@@ -81,8 +121,12 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
     public void Reset()
     {
-        CheckOwner();
-        PymallocCore<TLayout>.ResetHeap(_state);
+        HeapState* state = CheckOwner();
+        if (state->OwnedScopes != 0)
+        {
+            throw new InvalidOperationException("Cannot reset the heap while an owner scope from Own() is open: its blocks would be freed under it.");
+        }
+        PymallocCore<TLayout>.ResetHeap(state);
     }
 
     /// <summary>Allocates <paramref name="size"/> bytes, throwing instead of returning null.</summary>
@@ -94,31 +138,23 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     }
 
     /// <summary>Replaces the raw allocator; only before the heap is first used.</summary>
-    public void SetRawAllocator(in RawAllocator allocator) => PymallocCore<TLayout>.SetRawAllocator(_state, allocator);
+    public void SetRawAllocator(in RawAllocator allocator) => PymallocCore<TLayout>.SetRawAllocator(CheckOwner(), allocator);
 
     /// <summary>Replaces the arena allocator; only before the heap maps its first arena.</summary>
-    public void SetArenaAllocator(in ArenaAllocator allocator) => PymallocCore<TLayout>.SetArenaAllocator(_state, allocator);
+    public void SetArenaAllocator(in ArenaAllocator allocator) => PymallocCore<TLayout>.SetArenaAllocator(CheckOwner(), allocator);
 
     /// <summary>Limits the heap to <paramref name="maxArenas"/> arenas (0: no limit); see <see cref="MemoryLimitBehavior"/>.</summary>
     public void SetMemoryLimit(int maxArenas, MemoryLimitBehavior behavior)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxArenas);
-        PymallocCore<TLayout>.SetMemoryLimit(_state, (nuint)maxArenas, behavior == MemoryLimitBehavior.Fail);
+        PymallocCore<TLayout>.SetMemoryLimit(CheckOwner(), (nuint)maxArenas, behavior == MemoryLimitBehavior.Fail);
     }
 
     /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes; null if the product overflows.</summary>
-    public void* Calloc(nuint count, nuint size)
-    {
-        CheckOwner();
-        return PymallocCore<TLayout>.Calloc(_state, count, size);
-    }
+    public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(CheckOwner(), count, size);
 
     /// <summary>Resizes a block with CPython's rules; null on failure, leaving <paramref name="ptr"/> valid.</summary>
-    public void* Realloc(void* ptr, nuint size)
-    {
-        CheckOwner(); // realloc may allocate, so only the owner resizes
-        return PymallocCore<TLayout>.Realloc(_state, ptr, size);
-    }
+    public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(CheckOwner(), ptr, size); // a move allocates: owner only
 
     /// <summary>Frees a block of this heap, or a raw block it handed out, from any thread; null is ignored.
     /// On the owner it is pymalloc's free; elsewhere the block is handed to the owner with one
@@ -127,56 +163,73 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* ptr)
     {
-        if (!TLayout.ChecksOwner || PymallocCore<TLayout>.IsOwner(_state))
+        HeapState* state = Live;
+        if (!TLayout.ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
         {
-            PymallocCore<TLayout>.Free(_state, ptr);
+            PymallocCore<TLayout>.Free(state, ptr);
         }
         else
         {
-            PymallocCore<TLayout>.FreeFromAnyThread(_state, ptr);
+            PymallocCore<TLayout>.FreeFromAnyThread(state, ptr);
         }
     }
 
     /// <summary>The same as <see cref="Free"/>, which is safe from any thread; kept for code that says so.</summary>
-    public void FreeFromAnyThread(void* ptr) => PymallocCore<TLayout>.FreeFromAnyThread(_state, ptr);
+    public void FreeFromAnyThread(void* ptr) => PymallocCore<TLayout>.FreeFromAnyThread(Live, ptr);
 
     /// <summary>On the owner thread: frees the blocks other threads handed over.</summary>
-    public void DrainDelayedFrees()
-    {
-        CheckOwner();
-        PymallocCore<TLayout>.DrainDelayedFrees(_state);
-    }
+    public void DrainDelayedFrees() => PymallocCore<TLayout>.DrainDelayedFrees(CheckOwner());
 
     /// <summary>Gives the heap up (call it on the owner): the next thread to allocate from it, or free to it,
     /// becomes its owner. This is how a heap moves between threads without the two synchronising.</summary>
-    public void ReleaseOwnership() => PymallocCore<TLayout>.ReleaseOwnership(_state);
+    public void ReleaseOwnership() => PymallocCore<TLayout>.ReleaseOwnership(Live);
 
     /// <summary>Makes the calling thread the heap's owner (the only thread that allocates from it), by force:
     /// the previous owner must have stopped using the heap (e.g. it exited, or a job fence orders the two).
     /// Prefer <see cref="ReleaseOwnership"/> on the old owner.</summary>
-    public void TakeOwnership() => PymallocCore<TLayout>.TakeOwnership(_state);
+    public void TakeOwnership() => PymallocCore<TLayout>.TakeOwnership(Live);
 
     /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>
-    public bool IsOwned(void* ptr) => PymallocCore<TLayout>.IsOwned(_state, ptr);
+    public bool IsOwned(void* ptr) => PymallocCore<TLayout>.IsOwned(Live, ptr);
 
     /// <summary>Walks every arena, pool and list and checks pymalloc's invariants (for tests and debugging).</summary>
     /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>
-    public void Validate() => PymallocCore<TLayout>.Validate(_state);
+    public void Validate()
+    {
+        HeapState* state = Live;
+        bool claimed = PymallocCore<TLayout>.BeginSnapshot(state, Name);
+        try
+        {
+            PymallocCore<TLayout>.Validate(state);
+        }
+        finally
+        {
+            PymallocCore<TLayout>.EndSnapshot(state, claimed);
+        }
+    }
 
     /// <summary>A snapshot of the heap's statistics.</summary>
-    public MallocStats GetStats() => PymallocCore<TLayout>.GetStats(_state);
+    public MallocStats GetStats()
+    {
+        HeapState* state = Live;
+        bool claimed = PymallocCore<TLayout>.BeginSnapshot(state, Name);
+        try
+        {
+            return PymallocCore<TLayout>.GetStats(state);
+        }
+        finally
+        {
+            PymallocCore<TLayout>.EndSnapshot(state, claimed);
+        }
+    }
 
     /// <summary>Publishes this heap's live counters under a meter named <paramref name="name"/> (see <see cref="PymallocMetrics"/>).</summary>
-    public System.Diagnostics.Metrics.Meter CreateMeter(string name) => PymallocMetrics.Create<TLayout>(name, _state);
+    public System.Diagnostics.Metrics.Meter CreateMeter(string name) => PymallocMetrics.Create<TLayout>(name, Live);
 
     /// <summary>Returns the freed arenas kept for reuse to the OS now rather than after the purge delay
     /// (see <see cref="ArenaCache"/>); returns how many. On the owner thread.</summary>
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
-    public int TrimArenaCache()
-    {
-        CheckOwner();
-        return PymallocCore<TLayout>.TrimArenaCache(_state);
-    }
+    public int TrimArenaCache() => PymallocCore<TLayout>.TrimArenaCache(CheckOwner());
 
     /// <summary>Writes CPython's <c>_PyObject_DebugMallocStats</c> text for this heap.</summary>
     public void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
@@ -189,8 +242,12 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
     public Owned Own()
     {
-        PymallocCore<TLayout>.OpenOwnedScope(_state, Name);
-        return new Owned(_state);
+        HeapState* state = Live;
+        if (TLayout.ChecksOwner)
+        {
+            PymallocCore<TLayout>.OpenOwnedScope(state, Name);
+        }
+        return new Owned(state);
     }
 
     /// <summary>
@@ -229,8 +286,20 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         public void Dispose() => PymallocCore<TLayout>.CloseOwnedScope(_state);
     }
 
-    /// <summary>Returns every arena to the system at once (a level unload). Blocks of this heap become
-    /// invalid. Dispose exactly one copy of a handle, once, when no thread is using the heap any more
-    /// (any thread may do it: a loader thread may unload a level the main thread has finished with).</summary>
-    public void Dispose() => PymallocCore<TLayout>.DestroyHeap(_state);
+    /// <summary>
+    /// Returns every arena and every raw block at once (a level unload); every block of the heap becomes
+    /// invalid. Idempotent: disposing again, through this handle or any copy, does nothing, and every
+    /// other call through any copy throws <see cref="ObjectDisposedException"/>. A default handle's
+    /// Dispose does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap (it may be allocating:
+    /// have it call <see cref="ReleaseOwnership"/> first, then any thread may dispose), or an owner scope
+    /// is open.</exception>
+    public void Dispose()
+    {
+        if (_state != null)
+        {
+            PymallocCore<TLayout>.DisposeHeap(_state, _generation, Name);
+        }
+    }
 }

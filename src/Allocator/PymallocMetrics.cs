@@ -11,6 +11,9 @@ namespace Pymalloc;
 /// <summary>Creates the meter of a heap.</summary>
 public static unsafe class PymallocMetrics
 {
+    // What a meter of a disposed heap reads: a heap with nothing in it.
+    private static readonly HeapState* s_empty = (HeapState*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)sizeof(HeapState));
+
     /// <summary>
     /// A meter named <paramref name="name"/> with the heap's instruments: <c>pymalloc.arenas</c> (mapped now),
     /// <c>pymalloc.arenas.mapped</c> (over the heap's life), <c>pymalloc.arenas.cached</c> (freed arenas kept
@@ -22,19 +25,23 @@ public static unsafe class PymallocMetrics
     public static Meter Create<TLayout>(string name, HeapState* heap) where TLayout : struct, IPymallocLayout
     {
         var meter = new Meter(name);
+        // A heap's block is never freed (a disposed heap's is kept for reuse), so reading it is always
+        // safe; a meter that outlives its heap sees another generation and reports zeros.
+        ulong generation = heap->Generation;
         nint h = (nint)heap;
+        HeapState* Alive() => ((HeapState*)h)->Generation == generation ? (HeapState*)h : s_empty;
         long arenaSize = (long)PymallocCore<TLayout>.ArenaSize;
-        meter.CreateObservableUpDownCounter("pymalloc.arenas", () => (long)((HeapState*)h)->ArenasCurrentlyAllocated, "{arena}", "Arenas mapped now");
-        meter.CreateObservableCounter("pymalloc.arenas.mapped", () => (long)((HeapState*)h)->TimesArenaAllocated, "{arena}", "Arenas mapped over the heap's life");
-        meter.CreateObservableUpDownCounter("pymalloc.arenas.cached", () => (long)((HeapState*)h)->Cache.Count, "{arena}", "Freed arenas kept for reuse, not yet returned to the OS");
-        meter.CreateObservableUpDownCounter("pymalloc.pools.in_use", () => (long)((HeapState*)h)->PoolsInUse, "{pool}", "Pools holding at least one block");
-        meter.CreateObservableUpDownCounter("pymalloc.bytes.mapped", () => (long)((HeapState*)h)->ArenasCurrentlyAllocated * arenaSize, "By", "Bytes of the arenas mapped now");
-        meter.CreateObservableUpDownCounter("pymalloc.bytes.allocated", () => (long)PymallocCore<TLayout>.BytesInBlocks((HeapState*)h), "By", "Bytes in allocated pool blocks");
-        meter.CreateObservableUpDownCounter("pymalloc.bytes.available", () => (long)((HeapState*)h)->PoolBlockBytes - (long)PymallocCore<TLayout>.BytesInBlocks((HeapState*)h), "By", "Bytes in free blocks of the pools in use");
-        meter.CreateObservableUpDownCounter("pymalloc.raw_blocks", () => (long)((HeapState*)h)->RawAllocatedBlocks - System.Threading.Volatile.Read(ref ((HeapState*)h)->RemoteRawFrees), "{block}", "Blocks held by the raw allocator");
+        meter.CreateObservableUpDownCounter("pymalloc.arenas", () => (long)Alive()->ArenasCurrentlyAllocated, "{arena}", "Arenas mapped now");
+        meter.CreateObservableCounter("pymalloc.arenas.mapped", () => (long)Alive()->TimesArenaAllocated, "{arena}", "Arenas mapped over the heap's life");
+        meter.CreateObservableUpDownCounter("pymalloc.arenas.cached", () => (long)Alive()->Cache.Count, "{arena}", "Freed arenas kept for reuse, not yet returned to the OS");
+        meter.CreateObservableUpDownCounter("pymalloc.pools.in_use", () => (long)Alive()->PoolsInUse, "{pool}", "Pools holding at least one block");
+        meter.CreateObservableUpDownCounter("pymalloc.bytes.mapped", () => (long)Alive()->ArenasCurrentlyAllocated * arenaSize, "By", "Bytes of the arenas mapped now");
+        meter.CreateObservableUpDownCounter("pymalloc.bytes.allocated", () => (long)PymallocCore<TLayout>.BytesInBlocks(Alive()), "By", "Bytes in allocated pool blocks");
+        meter.CreateObservableUpDownCounter("pymalloc.bytes.available", () => (long)Alive()->PoolBlockBytes - (long)PymallocCore<TLayout>.BytesInBlocks(Alive()), "By", "Bytes in free blocks of the pools in use");
+        meter.CreateObservableUpDownCounter("pymalloc.raw_blocks", () => (long)Alive()->RawAllocatedBlocks, "{block}", "Blocks held by the raw allocator");
         if (TLayout.LiveCounters)
         {
-            meter.CreateObservableCounter("pymalloc.allocations", () => (long)((HeapState*)h)->Allocations, "{allocation}", "Allocations served (dotnet-counters shows the rate)");
+            meter.CreateObservableCounter("pymalloc.allocations", () => (long)Alive()->Allocations, "{allocation}", "Allocations served (dotnet-counters shows the rate)");
         }
         return meter;
     }

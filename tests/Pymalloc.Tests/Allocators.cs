@@ -32,6 +32,12 @@ internal static partial class TinyArenas
 {
 }
 
+/// <summary>Arenas of exactly one pool: an arena that is not pool-aligned cannot hold any.</summary>
+[PymallocConfig(PoolSize = 4096, ArenaSize = 4096, SmallRequestThreshold = 256)]
+internal static partial class OnePoolArenas
+{
+}
+
 /// <summary>The tiny layout with per-operation counters compiled in.</summary>
 [PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256, LiveCounters = true)]
 internal static partial class CountingTiny

@@ -199,4 +199,46 @@ public sealed unsafe class DebugModeTests
         var e = Assert.Throws<HeapCorruptionException>(() => DebugAllocator.Free(here)); // freed on the other thread
         Assert.Contains("already freed", e.Message);
     }
+
+    [Fact]
+    public void AnOverrunIntoAFreedNeighbourIsReportedBeforeItIsHandedOut()
+    {
+        // Two neighbours of one class; b is freed, then a's writer runs past a's end, over a's
+        // trailer and serial into b's first word — the free-list link pymalloc keeps there.
+        byte* a = (byte*)DebugAllocator.Malloc(40);
+        byte* b = (byte*)DebugAllocator.Malloc(40);
+        Assert.True(b > a);
+        DebugAllocator.Free(b);
+        nuint reach = (nuint)(b - a) - 16 + 8; // to b's block start (16 header bytes before b), plus the link
+        new Span<byte>(a, (int)reach).Fill(0x41);
+        var e = Assert.Throws<HeapCorruptionException>(() => DebugAllocator.Malloc(40));
+        Assert.Contains("was overwritten after it was freed", e.Message);
+        Assert.Contains("free-list link", e.Message);
+        // Nothing was handed out or changed: repair the link and the heap goes on.
+        new Span<byte>(b - 16, 8).Clear(); // b's link pointed at no block (it was the last one carved)
+    }
+
+    [Fact]
+    public void ASizeAboveTwoGigabytesIsServedOrRefusedNotACrash()
+    {
+        nuint size = (nuint)int.MaxValue + 4096;
+        byte* p = (byte*)DebugAllocator.Malloc(size);
+        if (p != null)
+        {
+            Assert.Equal(0xCD, p[size - 1]);
+            Assert.Equal(0xFD, p[size]); // the trailing guard, past 2 GiB
+            DebugAllocator.Free(p);
+        }
+        Assert.True(DebugAllocator.Malloc(nuint.MaxValue - 8) == null);
+    }
+
+    [Fact]
+    public void ADebugAllocatorsHeapsAreDebugHeapsToo()
+    {
+        using DebugHeap<DebugAllocator.Layout> heap = DebugAllocator.CreateHeap();
+        void* p = heap.Malloc(24);
+        heap.Free(p);
+        var e = Assert.Throws<HeapCorruptionException>(() => heap.Free(p));
+        Assert.Contains("already freed", e.Message);
+    }
 }

@@ -57,7 +57,9 @@ public sealed unsafe class GeneratedPathTests
                 live.RemoveAt(live.Count - 1);
             }
         }
-        Assert.Equal(runtime.GetStats().ToString(), EquivalenceAllocator.GetStats().ToString());
+        // Everything pymalloc decided; the arena map's node counts after it depend on where the OS put the arenas.
+        static string Decisions(MallocStats s) => s.ToString()[..s.ToString().IndexOf("\nTotal", StringComparison.Ordinal)];
+        Assert.Equal(Decisions(runtime.GetStats()), Decisions(EquivalenceAllocator.GetStats()));
         Assert.True(runtime.GetStats().ArenasReclaimed > 0, "the history should have released arenas");
     }
 }

@@ -7,8 +7,8 @@ using Pymalloc.Runtime;
 namespace Pymalloc;
 
 /// <summary>An independent heap with CPython's debug hooks (see <see cref="PymallocDebug{TLayout}"/>).
-/// A class, not a handle: it knows when it has been disposed. Any thread may use it: the debug layer
-/// serialises calls with a lock.</summary>
+/// A class, not a handle: it knows when it has been disposed. Any thread may use it: every call,
+/// Dispose included, holds the heap's lock.</summary>
 public sealed unsafe class DebugHeap<TLayout> : IDisposable where TLayout : struct, IPymallocLayout
 {
     private readonly DebugState _debug;
@@ -20,7 +20,7 @@ public sealed unsafe class DebugHeap<TLayout> : IDisposable where TLayout : stru
         _debug = new DebugState(name);
     }
 
-    /// <summary>Creates a debug heap owned by the calling thread.</summary>
+    /// <summary>Creates a debug heap, usable from any thread (its calls are serialised by a lock).</summary>
     public static DebugHeap<TLayout> Create(string name = "debug heap")
     {
         HeapState* state = PymallocCore<TLayout>.CreateHeap();
@@ -36,36 +36,89 @@ public sealed unsafe class DebugHeap<TLayout> : IDisposable where TLayout : stru
     public bool IsDisposed => _state == null;
 
     /// <summary>Allocates <paramref name="size"/> bytes filled with CLEANBYTE.</summary>
-    public void* Malloc(nuint size) => PymallocDebug<TLayout>.Malloc(Live("malloc"), _debug, size, PymallocDebug<TLayout>.ObjectApi);
+    public void* Malloc(nuint size)
+    {
+        lock (_debug)
+        {
+            return PymallocDebug<TLayout>.Malloc(Live("malloc"), _debug, size, PymallocDebug<TLayout>.ObjectApi);
+        }
+    }
 
     /// <summary>Allocates zeroed memory; null if the product overflows.</summary>
-    public void* Calloc(nuint count, nuint size) => PymallocDebug<TLayout>.Calloc(Live("calloc"), _debug, count, size, PymallocDebug<TLayout>.ObjectApi);
+    public void* Calloc(nuint count, nuint size)
+    {
+        lock (_debug)
+        {
+            return PymallocDebug<TLayout>.Calloc(Live("calloc"), _debug, count, size, PymallocDebug<TLayout>.ObjectApi);
+        }
+    }
 
     /// <summary>Resizes by moving; checks the old block.</summary>
-    public void* Realloc(void* ptr, nuint size) => PymallocDebug<TLayout>.Realloc(Live("realloc"), _debug, ptr, size, PymallocDebug<TLayout>.ObjectApi);
+    public void* Realloc(void* ptr, nuint size)
+    {
+        lock (_debug)
+        {
+            return PymallocDebug<TLayout>.Realloc(Live("realloc"), _debug, ptr, size, PymallocDebug<TLayout>.ObjectApi);
+        }
+    }
 
     /// <summary>Checks and frees a block.</summary>
-    public void Free(void* ptr) => PymallocDebug<TLayout>.Free(Live("free"), _debug, ptr, PymallocDebug<TLayout>.ObjectApi);
+    public void Free(void* ptr)
+    {
+        lock (_debug)
+        {
+            PymallocDebug<TLayout>.Free(Live("free"), _debug, ptr, PymallocDebug<TLayout>.ObjectApi);
+        }
+    }
 
     /// <summary>Allocates an uninitialised <typeparamref name="T"/> through the typed API ('t').</summary>
-    public T* New<T>() where T : unmanaged => (T*)PymallocDebug<TLayout>.Malloc(Live("New"), _debug, (nuint)sizeof(T), PymallocDebug<TLayout>.TypedApi);
+    public T* New<T>() where T : unmanaged
+    {
+        lock (_debug)
+        {
+            return (T*)PymallocDebug<TLayout>.Malloc(Live("New"), _debug, (nuint)sizeof(T), PymallocDebug<TLayout>.TypedApi);
+        }
+    }
 
     /// <summary>Frees an object from <see cref="New{T}"/>.</summary>
-    public void Delete<T>(T* ptr) where T : unmanaged => PymallocDebug<TLayout>.Free(Live("Delete"), _debug, ptr, PymallocDebug<TLayout>.TypedApi);
+    public void Delete<T>(T* ptr) where T : unmanaged
+    {
+        lock (_debug)
+        {
+            PymallocDebug<TLayout>.Free(Live("Delete"), _debug, ptr, PymallocDebug<TLayout>.TypedApi);
+        }
+    }
 
     /// <summary>Checks every block's guards and every freed block's fill, and the heap's invariants.</summary>
-    public void CheckHeap() => PymallocDebug<TLayout>.CheckHeap(Live("CheckHeap"), _debug);
+    public void CheckHeap()
+    {
+        lock (_debug)
+        {
+            PymallocDebug<TLayout>.CheckHeap(Live("CheckHeap"), _debug);
+        }
+    }
 
     /// <summary>A snapshot of the heap's statistics (blocks include the 32 debug bytes each).</summary>
-    public MallocStats GetStats() => PymallocCore<TLayout>.GetStats(Live("GetStats"));
+    public MallocStats GetStats()
+    {
+        lock (_debug)
+        {
+            return PymallocCore<TLayout>.GetStats(Live("GetStats"));
+        }
+    }
 
     /// <summary>Returns every arena at once. Any later call through this heap is reported.</summary>
     public void Dispose()
     {
-        if (_state != null)
+        // Under the lock every call holds: a call on another thread either finishes first or, after
+        // this, finds the heap disposed — never a heap being torn down under it.
+        lock (_debug)
         {
-            PymallocCore<TLayout>.DestroyHeap(_state);
-            _state = null;
+            if (_state != null)
+            {
+                PymallocCore<TLayout>.DestroyHeap(_state);
+                _state = null;
+            }
         }
     }
 

@@ -17,6 +17,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Pymalloc.Runtime;
 
@@ -78,6 +79,24 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         public Serialized(DebugState state) => _state = state;
 
         public void Dispose() => System.Threading.Monitor.Exit(_state);
+    }
+
+    /// <summary><see cref="PymallocCore{TLayout}.GetStats"/>, ordered with the other calls.</summary>
+    public static MallocStats GetStats(HeapState* heap, DebugState state)
+    {
+        using (Enter(state))
+        {
+            return PymallocCore<TLayout>.GetStats(heap);
+        }
+    }
+
+    /// <summary><see cref="PymallocCore{TLayout}.Validate"/>, ordered with the other calls.</summary>
+    public static void Validate(HeapState* heap, DebugState state)
+    {
+        using (Enter(state))
+        {
+            PymallocCore<TLayout>.Validate(heap);
+        }
     }
 
     /// <summary><see cref="PymallocCore{TLayout}.TrimArenaCache"/>, ordered with the other calls.</summary>
@@ -181,7 +200,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         }
         else
         {
-            new Span<byte>(q, (int)(n + Extra)).Fill(DeadByte);
+            NativeMemory.Fill(q, n + Extra, DeadByte);
             state.RawBlocks.Remove((nint)q);
         }
         PymallocCore<TLayout>.Free(heap, q);
@@ -248,6 +267,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             return null;
         }
+        CheckNextFreeBlock(heap, state, n + Extra);
         var q = (byte*)PymallocCore<TLayout>.Malloc(heap, n + Extra);
         if (q == null)
         {
@@ -272,10 +292,42 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         q[S + 1] = state.Tag;
         new Span<byte>(q + S + 2, S - 2).Fill(ForbiddenByte);
         byte* data = q + 2 * S;
-        new Span<byte>(data, (int)n).Fill(zero ? (byte)0 : CleanByte);
+        NativeMemory.Fill(data, n, zero ? (byte)0 : CleanByte); // n may exceed 2 GiB: no Span here
         new Span<byte>(data + n, S).Fill(ForbiddenByte);
         WriteBigEndian(data + n + S, (nuint)serial);
         return data;
+    }
+
+    /// <summary>
+    /// Before pymalloc pops the block a request of <paramref name="request"/> bytes will get: checks that
+    /// the block's free-list link — the one word of a freed block its DEADBYTE fill cannot cover — still
+    /// points at a block of the same pool (or is null). An overrun from the neighbouring block, or a write
+    /// after free, lands exactly there; popping it would send the next allocation to that address.
+    /// </summary>
+    private static void CheckNextFreeBlock(HeapState* heap, DebugState state, nuint request)
+    {
+        if (request - 1 >= TLayout.SmallRequestThreshold)
+        {
+            return;
+        }
+        uint index = (uint)((request - 1) >> TLayout.AlignmentShift);
+        PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
+        if (pool == pool->NextPool)
+        {
+            return; // no used pool: the next block comes from a fresh pool
+        }
+        byte* head = pool->FreeBlock;
+        byte* next = *(byte**)head;
+        uint size = PymallocCore<TLayout>.BlockSize(index);
+        nuint offset = (nuint)next - (nuint)pool;
+        if (next != null && (PymallocCore<TLayout>.PoolOf(next) != pool || offset < TLayout.PoolOverhead
+            || (offset - TLayout.PoolOverhead) % size != 0 || offset >= pool->NextOffset))
+        {
+            throw new HeapCorruptionException(
+                $"{state.Name}: the free block 0x{(nuint)head + 2 * S:x} was overwritten after it was freed: its free-list link now reads " +
+                $"0x{(nuint)next:x}, which is not a block of its pool (a write past the end of the block before it, or a write after free).",
+                (nuint)head + 2 * S, 0, Dump(head, size - 2 * S, freed: true));
+        }
     }
 
     /// <summary>Checks that <paramref name="data"/> is a live block of this allocator and API with intact guards; returns its size.</summary>

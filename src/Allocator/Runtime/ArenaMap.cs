@@ -94,7 +94,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
     /// <summary>Bytes of each bottom node.</summary>
     public static nuint BotNodeBytes => ((nuint)1 << BotBits) * (nuint)sizeof(ArenaCoverage);
 
-    /// <summary>Frees every interior and leaf node (the root belongs to the heap's own block).</summary>
+    /// <summary>Frees every interior and leaf node and clears the root (which belongs to the heap's own block).</summary>
     public static void Destroy(HeapState* heap)
     {
         ArenaMap* map = &heap->Map;
@@ -118,8 +118,10 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
                 }
             }
             RawMemory.Free(heap, mid);
+            map->Root[i] = null; // the root stays with the heap's block, clean for its next use
         }
         map->Root = null;
+        map->MidCount = map->BotCount = 0;
     }
 
     /// <summary>The leaf node covering <paramref name="p"/>, created on demand if asked; null if absent.</summary>

@@ -59,8 +59,11 @@ public unsafe struct HeapState
     /// <summary>Bytes of all the blocks the pools in use can hold; minus <see cref="BytesInBlocks"/>, the bytes available.</summary>
     public nuint PoolBlockBytes;
 
-    /// <summary>Blocks handed out by the raw allocator and not yet freed.</summary>
-    public nint RawAllocatedBlocks;
+    /// <summary>Blocks handed out by the raw allocator and not yet freed (<see cref="RawBlocks"/>' count).</summary>
+    public readonly nint RawAllocatedBlocks => (nint)RawBlocks.Count;
+
+    /// <summary>The raw blocks themselves, so that Reset and Dispose free them too.</summary>
+    internal RawBlockSet RawBlocks;
 
     /// <summary>Which addresses belong to this heap's arenas.</summary>
     public ArenaMap Map;
@@ -98,9 +101,12 @@ public unsafe struct HeapState
     /// blocks' first word, pushed with compare-and-swap and taken whole by the owner on its slow path.</summary>
     public nint DelayedFrees;
 
-    /// <summary>Raw blocks other threads freed since the owner last drained: the owner's own counter
-    /// (<see cref="RawAllocatedBlocks"/>) is not atomic, so theirs is kept apart and folded in on drain.</summary>
-    public long RemoteRawFrees;
+    /// <summary>Bumped each time the heap is disposed: a <c>Heap</c> handle remembers the generation it was
+    /// created with, so a copy used after Dispose (even once the block is reused by a new heap) is refused.</summary>
+    internal ulong Generation;
+
+    /// <summary>The next disposed heap block kept for reuse (a list per layout).</summary>
+    internal HeapState* NextRetired;
 
     /// <summary>Held while the arena-object array is reallocated, an arena's memory is returned, or an
     /// observer on another thread walks the arenas (<c>PymallocCore.BytesInBlocks</c>): the walk then never

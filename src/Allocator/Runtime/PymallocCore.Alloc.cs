@@ -63,14 +63,30 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return null;
         }
-        void* p = RawMemory.Malloc(heap, nbytes);
-        if (p != null)
+        return TrackRaw(heap, RawMemory.Malloc(heap, RawSize(nbytes)));
+    }
+
+    /// <summary>Raw requests get at least two pointers' worth: a raw block freed by another thread is
+    /// handed to the owner through its first word, as a pool block is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint RawSize(nuint nbytes) => nbytes < 16 ? 16 : nbytes;
+
+    /// <summary>Records a new raw block in the heap's set (so Reset and Dispose free it); if even the
+    /// set cannot grow, the block is given back and the request fails.</summary>
+    private static void* TrackRaw(HeapState* heap, void* p)
+    {
+        if (p == null)
         {
-            heap->RawAllocatedBlocks++;
-            if (TLayout.LiveCounters)
-            {
-                heap->Allocations++;
-            }
+            return null;
+        }
+        if (!heap->RawBlocks.Add(p))
+        {
+            RawMemory.Free(heap, p);
+            return null;
+        }
+        if (TLayout.LiveCounters)
+        {
+            heap->Allocations++;
         }
         return p;
     }
@@ -94,16 +110,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return null;
         }
-        p = RawMemory.Calloc(heap, count, size);
-        if (p != null)
-        {
-            heap->RawAllocatedBlocks++;
-            if (TLayout.LiveCounters)
-            {
-                heap->Allocations++;
-            }
-        }
-        return p;
+        return TrackRaw(heap, nbytes < 16 ? RawMemory.Calloc(heap, 1, 16) : RawMemory.Calloc(heap, count, size));
     }
 
     /// <summary>True if <paramref name="p"/> is a block of this heap's arenas (never reads *p).</summary>
@@ -143,12 +150,13 @@ public static unsafe partial class PymallocCore<TLayout>
         }
     }
 
-    /// <summary>The raw half of _PyObject_Free.</summary>
+    /// <summary>The raw half of _PyObject_Free: the heap's own raw block, or a foreign pointer, which
+    /// goes to the raw free all the same (as in CPython).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void FreeRaw(HeapState* heap, void* p)
     {
+        heap->RawBlocks.Remove(p);
         RawMemory.Free(heap, p);
-        heap->RawAllocatedBlocks--;
     }
 
     /// <summary>_PyObject_Realloc. A failed move returns null and leaves the old block intact.</summary>
@@ -161,8 +169,24 @@ public static unsafe partial class PymallocCore<TLayout>
         if (!ArenaMap<TLayout>.IsUsed(heap, p))
         {
             // Not ours: the raw allocator keeps it, whatever the new size (CPython cannot know how
-            // many bytes of a foreign block are readable, so it never adopts one).
-            return nbytes > MaxRequest ? null : RawMemory.Realloc(heap, p, nbytes);
+            // many bytes of a foreign block are readable, so it never adopts one). One of the heap's
+            // raw blocks stays in its set under its new address.
+            if (nbytes > MaxRequest)
+            {
+                return null;
+            }
+            bool tracked = heap->RawBlocks.Contains(p);
+            void* moved = RawMemory.Realloc(heap, p, RawSize(nbytes));
+            if (moved != null && moved != p && tracked)
+            {
+                heap->RawBlocks.Remove(p);
+                if (!heap->RawBlocks.Add(moved))
+                {
+                    // Out of memory for the set itself: the caller keeps a valid block, which the
+                    // heap can no longer free on Reset or Dispose (it still frees through Free).
+                }
+            }
+            return moved;
         }
         nuint size = BlockSize(PoolOf(p)->SizeIndex);
         if (nbytes <= size)

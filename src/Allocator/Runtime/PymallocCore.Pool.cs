@@ -43,7 +43,14 @@ public static unsafe partial class PymallocCore<TLayout>
         // (unless the layout's threading model is Unchecked, where any thread may use it in turn).
         if (TLayout.ChecksOwner && heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
         {
-            throw NotTheOwner("This pymalloc heap", heap->OwnerThread, ThreadIdentity.Current);
+            if (!IsOwner(heap))
+            {
+                throw NotTheOwner("This pymalloc heap", heap->OwnerThread, ThreadIdentity.Current);
+            }
+            // On the owner's stack with another id: a new thread on the stack of an owner that has
+            // exited (the OS reuses a dead thread's stack). The fast check let it in, so the slow
+            // path agrees — one answer for the whole heap — and records the new id.
+            System.Threading.Volatile.Write(ref heap->OwnerThread, ThreadIdentity.Current);
         }
         // Blocks other threads freed may make this class's pools usable again: take them back first.
         while (heap->DelayedFrees != 0)

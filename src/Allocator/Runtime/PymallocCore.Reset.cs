@@ -1,14 +1,18 @@
 // Reset: empty a heap in one sweep while keeping its arenas mapped — a frame or scene allocator's
 // "free everything". Every pool goes back to uncarved; the arenas all become wholly free and are
-// relinked into usable_arenas in the order pymalloc keeps (free pools ascending).
+// relinked into usable_arenas in the order pymalloc keeps (free pools ascending). Raw blocks are
+// freed too, and frees handed over by other threads are settled first, so none lands in a pool
+// that no longer holds its block.
 namespace Pymalloc.Runtime;
 
 public static unsafe partial class PymallocCore<TLayout>
 {
-    /// <summary>Frees every pool block of <paramref name="heap"/> at once, keeping its arenas for reuse.
-    /// Raw blocks (0 bytes, above the threshold) are not the pools' and stay allocated.</summary>
+    /// <summary>Frees every block of <paramref name="heap"/> at once — pool blocks by resetting the pools,
+    /// keeping the arenas for reuse, and raw blocks (0 bytes, above the threshold) through the raw
+    /// allocator. Frees other threads handed over before the reset are settled, not replayed later.</summary>
     public static void ResetHeap(HeapState* heap)
     {
+        ReleaseBlocks(heap);
         TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
         for (uint n = 0; n <= TLayout.MaxPoolsInArena; n++)
         {

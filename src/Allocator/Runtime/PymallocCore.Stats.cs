@@ -58,7 +58,7 @@ public static unsafe partial class PymallocCore<TLayout>
             ArenasHighwater = heap->ArenasHighwater,
             UnusedPools = unusedPools,
             ArenaAlignmentBytes = alignment,
-            RawAllocatedBlocks = heap->RawAllocatedBlocks - System.Threading.Volatile.Read(ref heap->RemoteRawFrees),
+            RawAllocatedBlocks = heap->RawAllocatedBlocks,
             ArenaMapMidNodes = heap->Map.MidCount,
             ArenaMapBotNodes = heap->Map.BotCount,
             ArenaMapNodeBytes = (ArenaMap<TLayout>.InteriorNodeBytes, ArenaMap<TLayout>.InteriorNodeBytes, ArenaMap<TLayout>.BotNodeBytes),

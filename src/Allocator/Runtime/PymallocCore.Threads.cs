@@ -79,6 +79,42 @@ public static unsafe partial class PymallocCore<TLayout>
         return true;
     }
 
+    /// <summary>
+    /// Before a walk of the whole heap (statistics, validation) on the calling thread: the owner may walk
+    /// at any time; on an unowned heap the caller holds it for the walk (so no thread starts allocating
+    /// under it); on a heap another thread owns — which may be allocating — the walk could only read
+    /// half-done updates, so it is refused. Returns whether the heap was claimed: pass it to <see cref="EndSnapshot"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
+    public static bool BeginSnapshot(HeapState* heap, string name)
+    {
+        if (!TLayout.ChecksOwner || IsOwner(heap))
+        {
+            return false;
+        }
+        int me = ThreadIdentity.Current, owner = Volatile.Read(ref heap->OwnerThread);
+        if (owner == me)
+        {
+            return false;
+        }
+        if (owner == 0 && Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) == 0)
+        {
+            return true;
+        }
+        throw new InvalidOperationException(
+            $"{name} belongs to thread {owner}, which may be allocating: thread {me} cannot read a consistent snapshot of it. " +
+            "Take statistics on the owner thread (a meter's figures may be read from any thread).");
+    }
+
+    /// <summary>Ends a walk started with <see cref="BeginSnapshot"/>: an unowned heap the walk held is unowned again.</summary>
+    public static void EndSnapshot(HeapState* heap, bool claimed)
+    {
+        if (claimed)
+        {
+            Volatile.Write(ref heap->OwnerThread, 0);
+        }
+    }
+
     /// <summary>The one refusal message, for the public APIs and the core's own slow-path check.</summary>
     internal static InvalidOperationException NotTheOwner(string name, int owner, int me) => new(
         $"{name} belongs to thread {owner}; thread {me} may free its blocks (they are handed to the owner) " +
@@ -101,13 +137,8 @@ public static unsafe partial class PymallocCore<TLayout>
             Free(heap, p);
             return;
         }
-        if (!IsOwned(heap, p))
-        {
-            // The raw allocator is thread-safe; the count is settled with the owner on its next drain.
-            RawMemory.Free(heap, p);
-            Interlocked.Increment(ref heap->RemoteRawFrees);
-            return;
-        }
+        // Pool and raw blocks alike (raw blocks are at least 16 bytes): the owner's set of raw blocks
+        // is the owner's to change, so it frees them when it drains.
         nint head;
         do
         {
@@ -120,7 +151,6 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>On the owner thread: frees every block other threads handed over.</summary>
     public static void DrainDelayedFrees(HeapState* heap)
     {
-        heap->RawAllocatedBlocks -= (nint)Interlocked.Exchange(ref heap->RemoteRawFrees, 0);
         nint list = Interlocked.Exchange(ref heap->DelayedFrees, 0);
         while (list != 0)
         {
@@ -136,12 +166,49 @@ public static unsafe partial class PymallocCore<TLayout>
     /// race with the next owner.</exception>
     public static void ReleaseOwnership(HeapState* heap)
     {
-        if (heap->OwnedScopes != 0 && heap->OwnerThread == ThreadIdentity.Current)
+        int owner = Volatile.Read(ref heap->OwnerThread), me = ThreadIdentity.Current;
+        if (TLayout.ChecksOwner && owner != 0 && owner != me)
+        {
+            // Only the owner knows it has stopped allocating; anyone else releasing would let a third
+            // thread claim the heap while the owner is still inside a call.
+            throw new InvalidOperationException(
+                $"Only the owner gives a heap up: it belongs to thread {owner}, and thread {me} called ReleaseOwnership.");
+        }
+        if (heap->OwnedScopes != 0)
         {
             throw new InvalidOperationException(
                 $"Cannot give the heap up while {heap->OwnedScopes} owner scope(s) from Own() are open on this thread: dispose them first.");
         }
         ForgetOwner(heap);
+    }
+
+    /// <summary>
+    /// Disposes the heap a handle of generation <paramref name="generation"/> refers to, once: a second
+    /// Dispose through any copy finds a newer generation and does nothing. The owner may dispose, or any
+    /// thread once the heap is unowned (it claims it first, so no one else can start using it).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread owns the heap, or an owner scope is open.</exception>
+    public static void DisposeHeap(HeapState* heap, ulong generation, string name)
+    {
+        lock (Retired.Lock)
+        {
+            if (Volatile.Read(ref heap->Generation) != generation)
+            {
+                return;
+            }
+            int me = ThreadIdentity.Current, owner = Volatile.Read(ref heap->OwnerThread);
+            if (TLayout.ChecksOwner && owner != me && (owner != 0 || Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) != 0))
+            {
+                throw new InvalidOperationException(
+                    $"{name} belongs to thread {owner}, which may be using it; thread {me} cannot dispose it. " +
+                    "Dispose it on the owner, have the owner call ReleaseOwnership first, or — if the owner has exited — TakeOwnership first.");
+            }
+            if (heap->OwnedScopes != 0)
+            {
+                throw new InvalidOperationException("Cannot dispose the heap while an owner scope from Own() is open: dispose the scope first.");
+            }
+            DestroyHeap(heap);
+        }
     }
 
     /// <summary>
@@ -171,8 +238,14 @@ public static unsafe partial class PymallocCore<TLayout>
     /// the heap (hand-over is the program's to synchronise, e.g. with the job system's own fences).</summary>
     public static void TakeOwnership(HeapState* heap)
     {
-        BecomeOwner(heap);
-        heap->OwnedScopes = 0; // the previous owner has stopped, scopes and all
+        int owner = Volatile.Read(ref heap->OwnerThread), me = ThreadIdentity.Current;
+        if (owner != me && heap->OwnedScopes != 0)
+        {
+            // The scope's calls skip the owner check: taking the heap now would race with them.
+            throw new InvalidOperationException(
+                $"Cannot take the heap over while thread {owner} has an owner scope from Own() open on it.");
+        }
+        BecomeOwner(heap); // the owner's own scopes, if it takes its heap again, stay counted
         DrainDelayedFrees(heap);
     }
 }

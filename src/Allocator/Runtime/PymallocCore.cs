@@ -71,29 +71,47 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     /// <returns>The heap, or null when out of memory.</returns>
     public static HeapState* CreateHeap()
     {
-        // The arena map's root node follows the state in the same block: for a heap whose address
-        // the JIT knows (a generated allocator's), the root's address is a constant too, which
-        // takes one dependent load off every free.
-        var heap = (HeapState*)NativeMemory.AllocZeroed((nuint)sizeof(HeapState) + ArenaMap<TLayout>.InteriorNodeBytes);
-        if (heap == null)
+        HeapState* heap = Retired.Take();
+        if (heap != null)
         {
-            return null;
+            // A disposed heap's block: its arena map root was cleared when it was disposed, and its
+            // generation goes on counting, so handles to the heap it was stay refused.
+            ulong generation = heap->Generation;
+            ArenaObject** nfp2lasta = heap->Nfp2Lasta;
+            *heap = default;
+            heap->Generation = generation;
+            heap->Nfp2Lasta = nfp2lasta;
+            new Span<byte>(nfp2lasta, (int)(TLayout.MaxPoolsInArena + 1) * sizeof(void*)).Clear();
+        }
+        else
+        {
+            // The arena map's root node follows the state in the same block: for a heap whose address
+            // the JIT knows (a generated allocator's), the root's address is a constant too, which
+            // takes one dependent load off every free.
+            try
+            {
+                heap = (HeapState*)NativeMemory.AllocZeroed((nuint)sizeof(HeapState) + ArenaMap<TLayout>.InteriorNodeBytes);
+                heap->Nfp2Lasta = (ArenaObject**)NativeMemory.AllocZeroed((nuint)(TLayout.MaxPoolsInArena + 1), (nuint)sizeof(void*));
+            }
+            catch (OutOfMemoryException)
+            {
+                NativeMemory.Free(heap);
+                return null;
+            }
+            heap->Generation = 1;
         }
         TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
         heap->Map.Root = (void**)(heap + 1);
         heap->Bypass = BypassRequested;
         BecomeOwner(heap);
-        heap->Nfp2Lasta = (ArenaObject**)NativeMemory.AllocZeroed((nuint)(TLayout.MaxPoolsInArena + 1), (nuint)sizeof(void*));
-        if (heap->Nfp2Lasta == null)
-        {
-            NativeMemory.Free(heap);
-            return null;
-        }
         return heap;
     }
 
-    /// <summary>Returns every arena and all bookkeeping of <paramref name="heap"/>. Blocks from
-    /// the raw allocator are the caller's: they stay valid and must still be freed with the raw free.</summary>
+    /// <summary>Returns every arena and every raw block of <paramref name="heap"/> (a level unload is one
+    /// call) and retires the heap: its state block is kept for the next heap created, under a new
+    /// generation, so a handle to this heap is refused from now on instead of reaching freed memory.
+    /// Frees other threads handed over and the owner never drained are discarded (their memory is
+    /// returned with the rest).</summary>
     public static void DestroyHeap(HeapState* heap)
     {
         if (heap == null)
@@ -101,6 +119,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             return;
         }
         LockArenas(heap); // an observer still walking finishes first, and none starts (Address = 0)
+        ReleaseBlocks(heap);
         for (uint i = 0; i < heap->MaxArenas; i++)
         {
             nuint address = heap->Arenas[i].Address;
@@ -115,9 +134,63 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         if (heap->Arenas != null)
         {
             RawMemory.Free(heap, heap->Arenas);
+            heap->Arenas = null;
         }
-        NativeMemory.Free(heap->Nfp2Lasta);
-        NativeMemory.Free(heap);
+        heap->MaxArenas = 0;
+        heap->RawBlocks.Release();
+        ForgetOwner(heap);
+        System.Threading.Interlocked.Increment(ref heap->Generation);
+        UnlockArenas(heap);
+        Retired.Put(heap);
+    }
+
+    /// <summary>Frees every raw block, and settles the frees other threads handed over: pool and raw
+    /// blocks among them are freed with the rest, foreign pointers go to the raw free (as if drained).</summary>
+    private static void ReleaseBlocks(HeapState* heap)
+    {
+        nint list = System.Threading.Interlocked.Exchange(ref heap->DelayedFrees, 0);
+        while (list != 0)
+        {
+            var p = (void*)list;
+            list = *(nint*)p;
+            if (!IsOwned(heap, p) && !heap->RawBlocks.Contains(p))
+            {
+                RawMemory.Free(heap, p);
+            }
+        }
+        heap->RawBlocks.FreeAll(heap);
+    }
+
+    /// <summary>Disposed heap blocks of this layout, kept for reuse: a heap's block is never returned to
+    /// the OS, so a stale handle always reads its generation from valid memory.</summary>
+    private static class Retired
+    {
+        /// <summary>Orders disposals (and the list): two copies of a handle disposed at once, one wins.</summary>
+        public static readonly object Lock = new();
+
+        private static HeapState* s_head;
+
+        public static HeapState* Take()
+        {
+            lock (Lock)
+            {
+                HeapState* heap = s_head;
+                if (heap != null)
+                {
+                    s_head = heap->NextRetired;
+                }
+                return heap;
+            }
+        }
+
+        public static void Put(HeapState* heap)
+        {
+            lock (Lock)
+            {
+                heap->NextRetired = s_head;
+                s_head = heap;
+            }
+        }
     }
 
     /// <summary>Replaces the heap's raw allocator. Only before the heap has used it: while it holds no

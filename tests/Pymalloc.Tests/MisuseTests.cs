@@ -1,0 +1,273 @@
+// Release-mode mistakes a user makes with heaps and threads: each one is a clear exception (or,
+// for a second Dispose, nothing at all), and no live block changes. Before, each of these killed
+// the process (AccessViolation, glibc abort) or corrupted the heap.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Pymalloc.Runtime;
+using Xunit;
+using T = Pymalloc.Tests.TinyArenas.Layout;
+
+namespace Pymalloc.Tests;
+
+public sealed unsafe class MisuseTests
+{
+    [Fact]
+    public void DisposeIsIdempotentAndEveryCopyIsRefusedAfterIt()
+    {
+        var heap = Heap<T>.Create();
+        Heap<T> copy = heap;
+        var p = (byte*)heap.Malloc(40);
+        heap.Dispose();
+        heap.Dispose();                        // again: nothing
+        copy.Dispose();                        // through a copy: nothing
+        Assert.False(heap.IsCreated);
+        Assert.False(copy.IsCreated);
+        Assert.Throws<ObjectDisposedException>(() => copy.Malloc(16));
+        Assert.Throws<ObjectDisposedException>(() => copy.Free(p));
+        Assert.Throws<ObjectDisposedException>(() => copy.GetStats());
+        Assert.Throws<ObjectDisposedException>(() => copy.Reset());
+        Assert.Throws<ObjectDisposedException>(() => { _ = copy.State; });
+
+        // The disposed heap's block is reused by the next heap: old copies still see they are stale.
+        using var next = Heap<T>.Create();
+        void* q = next.Malloc(40);
+        Assert.Throws<ObjectDisposedException>(() => copy.Malloc(16));
+        Assert.Throws<ObjectDisposedException>(() => copy.Free(q));
+        Assert.True(next.IsOwned(q));
+        next.Validate();
+    }
+
+    [Fact]
+    public void ADefaultHandleSaysSo()
+    {
+        Heap<T> none = default;
+        Assert.False(none.IsCreated);
+        var e = Assert.Throws<InvalidOperationException>(() => none.Malloc(16));
+        Assert.Contains("default handle", e.Message);
+        none.Dispose(); // nothing to dispose
+    }
+
+    [Fact]
+    public void DisposeFreesRawBlocksAndEveryArena()
+    {
+        Counting.Live = 0;
+        var heap = Heap<T>.Create();
+        heap.SetRawAllocator(Counting.Allocator);
+        for (int i = 0; i < 50; i++)
+        {
+            heap.Malloc(5000);  // raw
+            heap.Malloc(100);   // pools
+            heap.Malloc(0);     // raw, too
+        }
+        Assert.True(Counting.Live >= 100, $"{Counting.Live}"); // the 100 raw blocks and the heap's bookkeeping
+        heap.Dispose();
+        Assert.Equal(0, Counting.Live); // raw blocks and bookkeeping: all returned
+    }
+
+    [Fact]
+    public void ResetFreesRawBlocksAndSettlesFreesHandedOverBeforeIt()
+    {
+        using var heap = Heap<T>.Create();
+        var pooled = new List<nint>();
+        for (int i = 0; i < 300; i++)
+        {
+            pooled.Add((nint)heap.Malloc(64));
+        }
+        void* raw = heap.Malloc(9000);
+        // Another thread frees half of them: handed over, waiting for the owner.
+        RunOn(() =>
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                heap.Free((void*)pooled[i]);
+            }
+            heap.Free(raw);
+        });
+        Assert.NotEqual((nint)0, heap.State->DelayedFrees);
+        heap.Reset();
+        Assert.Equal((nint)0, heap.State->DelayedFrees); // settled, not replayed into the reset pools later
+        MallocStats s = heap.GetStats();
+        Assert.Equal(0UL, s.BlocksInUse);
+        Assert.Equal(0L, s.RawAllocatedBlocks);
+        heap.Validate();
+        // The next frame allocates as usual (before: NullReferenceException in OnPoolFreed, or corruption).
+        for (int i = 0; i < 2000; i++)
+        {
+            Assert.True(heap.IsOwned(heap.Malloc(64)));
+        }
+        heap.Validate();
+    }
+
+    [Fact]
+    public void OnlyTheOwnerGivesAHeapUp()
+    {
+        using var heap = Heap<T>.Create();
+        void* p = heap.Malloc(32);
+        var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.ReleaseOwnership()));
+        Assert.Contains("Only the owner gives a heap up", e.Message);
+        Assert.True(heap.IsOwned(p));
+        heap.Free(p);      // still the owner's, still working
+        heap.Validate();
+    }
+
+    [Fact]
+    public void NoTakeOverWhileTheOwnersScopeIsOpen()
+    {
+        using var heap = Heap<T>.Create();
+        using (Heap<T>.Owned scope = heap.Own())
+        {
+            void* p = scope.Malloc(32);
+            var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.TakeOwnership()));
+            Assert.Contains("owner scope", e.Message);
+            scope.Free(p);
+        }
+        Assert.Null(RunOn(() => heap.TakeOwnership())); // closed: now it may
+        heap.TakeOwnership(); // that thread has exited; take the heap back to dispose it here
+    }
+
+    [Fact]
+    public void OnlyTheOwnerOrAnyoneAfterARelease_Disposes()
+    {
+        var heap = Heap<T>.Create();
+        heap.Malloc(32);
+        var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.Dispose()));
+        Assert.Contains("cannot dispose it", e.Message);
+        Assert.True(heap.IsCreated);
+        heap.ReleaseOwnership();
+        Assert.Null(RunOn(() => heap.Dispose())); // a loader thread unloads a level the owner let go of
+        Assert.False(heap.IsCreated);
+    }
+
+    [Fact]
+    public void NoDisposeOrResetUnderAnOpenScope()
+    {
+        var heap = Heap<T>.Create();
+        using (Heap<T>.Owned scope = heap.Own())
+        {
+            Assert.Throws<InvalidOperationException>(() => heap.Reset());
+            Assert.Throws<InvalidOperationException>(() => heap.Dispose());
+            scope.Malloc(16);
+        }
+        heap.Dispose();
+    }
+
+    [Fact]
+    public void SnapshotsFromAnotherThreadAreRefusedNotWrong()
+    {
+        using var heap = Heap<T>.Create();
+        heap.Malloc(48);
+        var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.GetStats()));
+        Assert.Contains("consistent snapshot", e.Message);
+        Assert.IsType<InvalidOperationException>(RunOn(() => heap.Validate()));
+        heap.ReleaseOwnership();
+        Assert.Null(RunOn(() => heap.Validate())); // unowned: held for the walk, then unowned again
+        Assert.Equal(0, heap.State->OwnerThread);
+    }
+
+    [Fact]
+    public void ANewThreadOnADeadOwnersStackGetsOneAnswer()
+    {
+        // The OS gives a new thread the stack of one that exited: the fast check (the stack) says
+        // owner. Simulated by an owner id that no live thread has. The slow path used to disagree and
+        // throw after a pool's worth of allocations; now it adopts the thread.
+        using var heap = Heap<T>.Create();
+        heap.State->OwnerThread = int.MaxValue;
+        for (int i = 0; i < 2000; i++)
+        {
+            Assert.True(heap.Malloc(128) != null); // many pools: the slow path runs many times
+        }
+        Assert.Equal(Environment.CurrentManagedThreadId, heap.State->OwnerThread);
+        heap.Validate();
+    }
+
+    [Fact]
+    public void AMeterThatOutlivesItsHeapReadsNothingFreed()
+    {
+        var heap = Heap<T>.Create();
+        heap.Malloc(100);
+        using Meter meter = heap.CreateMeter("Pymalloc.Tests.Outlived");
+        heap.Dispose();
+        using var reuse = Heap<T>.Create(); // the same block, another heap
+        reuse.Malloc(100);
+        var seen = new Dictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == meter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        Assert.Equal(0L, seen["pymalloc.bytes.allocated"]); // not the new heap's 112 bytes
+        Assert.Equal(0L, seen["pymalloc.arenas"]);
+    }
+
+    /// <summary>A raw allocator that counts its live blocks.</summary>
+    private static class Counting
+    {
+        public static int Live;
+
+        public static RawAllocator Allocator => new() { Malloc = &Malloc, Calloc = &Calloc, Realloc = &Realloc, Free = &Free };
+
+        [UnmanagedCallersOnly]
+        private static void* Malloc(void* ctx, nuint size)
+        {
+            Interlocked.Increment(ref Live);
+            return NativeMemory.Alloc(size == 0 ? 1 : size);
+        }
+
+        [UnmanagedCallersOnly]
+        private static void* Calloc(void* ctx, nuint count, nuint size)
+        {
+            Interlocked.Increment(ref Live);
+            return NativeMemory.AllocZeroed(Math.Max(count, 1), Math.Max(size, 1));
+        }
+
+        [UnmanagedCallersOnly]
+        private static void* Realloc(void* ctx, void* ptr, nuint size)
+        {
+            if (ptr == null)
+            {
+                Interlocked.Increment(ref Live);
+            }
+            return NativeMemory.Realloc(ptr, size == 0 ? 1 : size);
+        }
+
+        [UnmanagedCallersOnly]
+        private static void Free(void* ctx, void* ptr)
+        {
+            if (ptr != null)
+            {
+                Interlocked.Decrement(ref Live);
+            }
+            NativeMemory.Free(ptr);
+        }
+    }
+
+    private static Exception? RunOn(Action action)
+    {
+        Exception? failure = null;
+        var t = new Thread(() =>
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        t.Start();
+        t.Join();
+        return failure;
+    }
+}
