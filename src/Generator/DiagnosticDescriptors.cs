@@ -78,6 +78,21 @@ internal static class DiagnosticDescriptors
         "{0} = {1} is not a {2} member ({3})",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor TypeNameOnClass = new DiagnosticDescriptor(
+        "PYM015", "TypeName on a class-level configuration",
+        "TypeName = \"{0}\" applies to assembly-level configurations only: a class-level allocator is generated into '{1}' itself",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ReservedTypeName = new DiagnosticDescriptor(
+        "PYM016", "Reserved allocator name",
+        "An allocator cannot be named '{0}': the generated code declares nested types Layout, Api and Owned inside it",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DebugAlignment = new DiagnosticDescriptor(
+        "PYM017", "Alignment too large for debug mode",
+        "Alignment = {0} cannot be kept in debug mode: its 16-byte block header would leave the data 16 bytes past an Alignment boundary (use Alignment = 16 or less with Debug = true)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor GeneratorFailure = new DiagnosticDescriptor(
         "PYM099", "The generator failed",
         "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",

@@ -9,6 +9,7 @@ internal static partial class Emitter
     private static string EmitApi(AllocatorSpec spec, LayoutModel m)
     {
         string t = spec.TypeName;
+        string self = "global::" + spec.FullName; // never captured by a type of the same name
         bool d = spec.Debug;
         // Threading = Unchecked (outside debug mode, which always checks): no owner check is emitted.
         bool u = spec.UncheckedThreads && !d;
@@ -63,6 +64,12 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
     }
 }
 """;
+        // A walk of the whole heap reads every pool: on the owner (or an unowned heap, held for the
+        // walk), under debug mode's lock, or — unchecked — wherever the program says it is safe.
+        string snapshotRule = d || u ? "" : "\n/// <exception cref=\"InvalidOperationException\">Another thread owns the heap and may be allocating: take it on the owner.</exception>";
+        string Snapshot(string call, string debugCall, bool returns)
+            => d ? $" => {debugCall};" : u ? $" => {call};"
+            : $"\n{{\n    bool claimed = PymallocCore<Layout>.BeginSnapshot(s_heap, \"{t}\");\n    try\n    {{\n        {(returns ? "return " : "")}{call};\n    }}\n    finally\n    {{\n        PymallocCore<Layout>.EndSnapshot(s_heap, claimed);\n    }}\n}}";
         string limit = spec.MaxArenas != 0 || spec.FailOnLimit
             ? $"PymallocCore<Layout>.SetMemoryLimit(heap, {I(spec.MaxArenas)}, failInsteadOfRaw: {(spec.FailOnLimit ? "true" : "false")}); // MaxArenas, OnMemoryLimit"
             : "// No MaxArenas: arenas are mapped for as long as the arena allocator provides them.";
@@ -152,14 +159,14 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
 
             /// <summary>Walks every arena, pool and list and checks pymalloc's invariants (for tests and debugging sessions).</summary>
-            /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>
-            public static void Validate() => PymallocCore<Layout>.Validate(s_heap);
+            /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>{{snapshotRule}}
+            public static void Validate(){{Snapshot("PymallocCore<Layout>.Validate(s_heap)", "PymallocDebug<Layout>.Validate(s_heap, s_debug)", returns: false)}}
 
             /// <summary>The heap behind the static API: pools, arenas and counters, for tools and diagnostics.</summary>
             public static HeapState* State => s_heap;
 
-            /// <summary>A snapshot of the allocator's statistics (walks every arena; not for hot paths).</summary>
-            public static MallocStats GetStats() => PymallocCore<Layout>.GetStats(s_heap);
+            /// <summary>A snapshot of the allocator's statistics (walks every arena; not for hot paths).</summary>{{snapshotRule}}
+            public static MallocStats GetStats(){{Snapshot("PymallocCore<Layout>.GetStats(s_heap)", "PymallocDebug<Layout>.GetStats(s_heap, s_debug)", returns: true)}}
 
             /// <summary>Writes the text CPython's <c>_PyObject_DebugMallocStats</c> prints for the same state.</summary>
             public static void WriteDebugMallocStats(TextWriter writer) => GetStats().WriteTo(writer);
@@ -200,7 +207,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// <see cref="Heap{TLayout}.Dispose"/> releases all its arenas at once (a level unload) and
             /// <see cref="Heap{TLayout}.Reset"/> empties it while keeping them (a frame allocator).
             /// </summary>
-            public static Heap<Layout> CreateHeap() => Heap<Layout>.Create();
+            public static {{(d ? "DebugHeap<Layout> CreateHeap() => DebugHeap<Layout>.Create(\"" + spec.FullName + " heap\");" : "Heap<Layout> CreateHeap() => Heap<Layout>.Create();")}}
 
             /// <summary>
             /// Publishes the static heap's figures as <c>System.Diagnostics.Metrics</c> instruments under a
@@ -222,10 +229,10 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// <summary>The static API of <see cref="{{t}}"/> as an <see cref="IUnmanagedAllocator"/>, for generic code.</summary>
             public readonly struct Api : IUnmanagedAllocator
             {
-                static void* IUnmanagedAllocator.Malloc(nuint size) => {{t}}.Malloc(size);
-                static void* IUnmanagedAllocator.Calloc(nuint count, nuint size) => {{t}}.Calloc(count, size);
-                static void* IUnmanagedAllocator.Realloc(void* ptr, nuint size) => {{t}}.Realloc(ptr, size);
-                static void IUnmanagedAllocator.Free(void* ptr) => {{t}}.Free(ptr);
+                static void* IUnmanagedAllocator.Malloc(nuint size) => {{self}}.Malloc(size);
+                static void* IUnmanagedAllocator.Calloc(nuint count, nuint size) => {{self}}.Calloc(count, size);
+                static void* IUnmanagedAllocator.Realloc(void* ptr, nuint size) => {{self}}.Realloc(ptr, size);
+                static void IUnmanagedAllocator.Free(void* ptr) => {{self}}.Free(ptr);
             }
             """;
         return File(spec, "public API", new string[0], new[] { "System", "System.IO", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, body);

@@ -7,6 +7,7 @@ internal static partial class Emitter
 {
     private static string EmitLayout(AllocatorSpec spec, LayoutModel m)
     {
+        string self = "global::" + spec.FullName; // never captured by a type of the same name
         var header = new List<string>
         {
             "",
@@ -90,7 +91,7 @@ internal static partial class Emitter
                 static uint IPymallocLayout.MaxPoolsInArena => MaxPoolsInArena;
                 static bool IPymallocLayout.ChecksOwner => ChecksOwner;
                 static bool IPymallocLayout.LiveCounters => LiveCounters;
-                static void IPymallocLayout.InitializeUsedPools(PoolHeader** usedPools) => {{spec.TypeName}}.InitializeUsedPools(usedPools);
+                static void IPymallocLayout.InitializeUsedPools(PoolHeader** usedPools) => {{self}}.InitializeUsedPools(usedPools);
             }
             """;
         return File(spec, "layout", header, new[] { "Pymalloc", "Pymalloc.Runtime" }, body);

@@ -8,6 +8,7 @@ internal static partial class Emitter
     private static string EmitThreads(AllocatorSpec spec)
     {
         string t = spec.TypeName;
+        string self = "global::" + spec.FullName; // never captured by a type of the same name
         bool d = spec.Debug;
         bool u = spec.UncheckedThreads && !d;
         const string NewOnOwner = """
@@ -96,22 +97,22 @@ public static void DrainDelayedFrees()
 public readonly ref struct Owned
 {
     /// <summary>The same as <see cref="{{t}}.Malloc"/>.</summary>
-    public void* Malloc(nuint size) => {{t}}.Malloc(size);
+    public void* Malloc(nuint size) => {{self}}.Malloc(size);
 
     /// <summary>The same as <see cref="{{t}}.Calloc"/>.</summary>
-    public void* Calloc(nuint count, nuint size) => {{t}}.Calloc(count, size);
+    public void* Calloc(nuint count, nuint size) => {{self}}.Calloc(count, size);
 
     /// <summary>The same as <see cref="{{t}}.Realloc"/>.</summary>
-    public void* Realloc(void* ptr, nuint size) => {{t}}.Realloc(ptr, size);
+    public void* Realloc(void* ptr, nuint size) => {{self}}.Realloc(ptr, size);
 
     /// <summary>The same as <see cref="{{t}}.Free"/>.</summary>
-    public void Free(void* ptr) => {{t}}.Free(ptr);
+    public void Free(void* ptr) => {{self}}.Free(ptr);
 
     /// <summary>The same as <see cref="{{t}}.New{T}"/>.</summary>
-    public T* New<T>() where T : unmanaged => {{t}}.New<T>();
+    public T* New<T>() where T : unmanaged => {{self}}.New<T>();
 
     /// <summary>The same as <see cref="{{t}}.Delete{T}"/>.</summary>
-    public void Delete<T>(T* ptr) where T : unmanaged => {{t}}.Delete(ptr);
+    public void Delete<T>(T* ptr) where T : unmanaged => {{self}}.Delete(ptr);
 
     /// <summary>Nothing to close in debug mode.</summary>
     public void Dispose() { }

@@ -7,7 +7,9 @@
 // The output is deterministic (no timestamps, invariant culture) and meant to be read.
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Pymalloc.Generator;
 
@@ -16,7 +18,7 @@ internal static partial class Emitter
     public static IEnumerable<(string HintName, string Source)> Emit(AllocatorSpec spec)
     {
         var layout = new LayoutModel(spec.Layout);
-        string prefix = spec.FullName;
+        string prefix = spec.FullName.Replace("@", ""); // hint names cannot hold the @ of an escaped keyword
         yield return (prefix + ".Layout.g.cs", EmitLayout(spec, layout));
         yield return (prefix + ".UsedPools.g.cs", EmitUsedPools(spec, layout));
         yield return (prefix + ".SizeClasses.g.cs", EmitSizeClasses(spec, layout));
@@ -60,7 +62,7 @@ internal static partial class Emitter
         {
             if (line.Length != 0)
             {
-                Indent(s, depth).Append(line);
+                Indent(s, depth).Append(line.TrimStart().StartsWith("//", System.StringComparison.Ordinal) ? line : Qualify(line));
             }
             s.Append('\n');
         }
@@ -72,4 +74,36 @@ internal static partial class Emitter
     }
 
     private static StringBuilder Indent(StringBuilder s, int depth) => s.Append(' ', 4 * depth);
+
+    // Every type the generated code names outside itself, and where it lives. Code lines (not
+    // comments) name them global::-qualified, so a user type of the same name in the allocator's
+    // namespace (a PoolHeader, a Heap<T>, a System namespace of its own) cannot capture them.
+    private static readonly (Regex Pattern, string Replacement)[] Qualifications = new[]
+    {
+        ("PymallocCore", "global::Pymalloc.Runtime."), ("HeapState", "global::Pymalloc.Runtime."),
+        ("PoolHeader", "global::Pymalloc.Runtime."), ("IPymallocLayout", "global::Pymalloc."),
+        ("MallocStats", "global::Pymalloc."), ("RawAllocator", "global::Pymalloc."),
+        ("ArenaAllocator", "global::Pymalloc."), ("PymallocAllocatorInfo", "global::Pymalloc."),
+        ("DebugState", "global::Pymalloc."), ("PymallocDebug", "global::Pymalloc."), ("DebugHeap", "global::Pymalloc."),
+        ("IUnmanagedAllocator", "global::Pymalloc."), ("PymallocMetrics", "global::Pymalloc."),
+        ("OutOfMemoryException", "global::System."), ("InvalidOperationException", "global::System."),
+        ("TextWriter", "global::System.IO."), ("MethodImpl", "global::System.Runtime.CompilerServices."),
+        ("MethodImplOptions", "global::System.Runtime.CompilerServices."),
+    }
+    .Select(q => (new Regex(@"(?<![\w.:])" + q.Item1 + @"\b", RegexOptions.CultureInvariant), q.Item2 + q.Item1))
+    .Concat(new[]
+    {
+        (new Regex(@"(?<![\w.:])Heap(?=<)", RegexOptions.CultureInvariant), "global::Pymalloc.Heap"),
+        (new Regex(@"(?<![\w.:])System\.", RegexOptions.CultureInvariant), "global::System."),
+    })
+    .ToArray();
+
+    private static string Qualify(string line)
+    {
+        foreach ((Regex pattern, string replacement) in Qualifications)
+        {
+            line = pattern.Replace(line, replacement);
+        }
+        return line;
+    }
 }

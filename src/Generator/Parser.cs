@@ -29,6 +29,9 @@ internal static class Parser
 
     public static LayoutConfig CPython311 => Presets[0];
 
+    /// <summary>The types generated inside an allocator: a class of the same name cannot hold them (CS0542).</summary>
+    private static readonly string[] ReservedNames = { "Layout", "Api", "Owned" };
+
     public static bool IsCandidate(SyntaxNode node, CancellationToken _)
         => node is CompilationUnitSyntax or ClassDeclarationSyntax;
 
@@ -143,6 +146,12 @@ internal static class Parser
             }
         }
         var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold, preset.PresetName);
+        if (debug && alignment > 16)
+        {
+            // Debug mode puts CPython's 16-byte header before each block's data, so the data would be
+            // 16 bytes past an Alignment boundary: refuse rather than break the documented alignment.
+            diagnostics.Add(new DiagnosticInfo("PYM017", LocationOf("Alignment"), Args(alignment.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
         if (maxArenas < 0)
         {
             diagnostics.Add(new DiagnosticInfo("PYM013", LocationOf("MaxArenas"), Args(maxArenas.ToString(System.Globalization.CultureInfo.InvariantCulture))));
@@ -164,7 +173,7 @@ internal static class Parser
             if (typeName is not null)
             {
                 string[] parts = typeName.Split('.');
-                if (parts.Any(p => !SyntaxFacts.IsValidIdentifier(p)))
+                if (parts.Any(p => !SyntaxFacts.IsValidIdentifier(p) || SyntaxFacts.GetKeywordKind(p) != SyntaxKind.None))
                 {
                     diagnostics.Add(new DiagnosticInfo("PYM010", LocationOf("TypeName"), Args(typeName)));
                 }
@@ -179,8 +188,12 @@ internal static class Parser
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (ClassDeclarationSyntax)context.TargetNode;
-            name = type.Name;
-            ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            name = Escape(type.Name);
+            if (typeName is not null)
+            {
+                diagnostics.Add(new DiagnosticInfo("PYM015", LocationOf("TypeName"), Args(typeName, type.Name)));
+            }
+            ns = type.ContainingNamespace.IsGlobalNamespace ? null : string.Join(".", type.ContainingNamespace.ToDisplayString().Split('.').Select(Escape));
             bool ok = type.IsStatic && declaration.Modifiers.Any(SyntaxKind.PartialKeyword) && type.TypeParameters.Length == 0;
             for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
@@ -197,7 +210,7 @@ internal static class Parser
                     InterfaceDeclarationSyntax => "interface",
                     _ => "class",
                 };
-                containers.Insert(0, "partial " + kind + " " + outer.Name);
+                containers.Insert(0, "partial " + kind + " " + Escape(outer.Name));
             }
             if (!ok)
             {
@@ -209,6 +222,12 @@ internal static class Parser
             }
         }
 
+        if (Array.IndexOf(ReservedNames, name.TrimStart('@')) >= 0)
+        {
+            diagnostics.Add(new DiagnosticInfo("PYM016", assemblyLevel ? LocationOf("TypeName") : LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation()),
+                Args(name)));
+        }
+
         string sortKey = (attributeLocation?.FilePath ?? "") + ":" + (attributeLocation?.Span.Start ?? 0).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
         string source = syntax is null ? "PymallocConfig" : syntax.ToString();
         return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
@@ -216,6 +235,9 @@ internal static class Parser
             new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit, debug,
             uncheckedThreads, liveCounters);
     }
+
+    /// <summary>A name as C# source must spell it: a keyword used as a name (<c>@class</c>) keeps its @.</summary>
+    private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     public static AllocatorSpec WithError(AllocatorSpec spec, DiagnosticInfo error)
         => spec with { Diagnostics = new EquatableArray<DiagnosticInfo>(spec.Diagnostics.Items.Add(error)) };

@@ -38,6 +38,10 @@ public sealed class PymallocGenerator : IIncrementalGenerator
         bool unsafeReported = false;
         bool haveAssemblyLevel = false;
         var generated = new System.Collections.Generic.List<AllocatorSpec>();
+        // Every allocator's full name once: a class configured on two of its partial declarations, or
+        // an assembly-level TypeName that names a class allocator, would otherwise emit the same files
+        // twice (CS8785, and nothing generated at all).
+        var names = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
         // Ordered by source position so that "the second one" is the same on every build.
         foreach (AllocatorSpec original in specs.OrderBy(s => s.IsAssemblyLevel ? 0 : 1).ThenBy(s => s.SortKey, System.StringComparer.Ordinal))
         {
@@ -49,6 +53,10 @@ public sealed class PymallocGenerator : IIncrementalGenerator
                     spec = Parser.WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, default));
                 }
                 haveAssemblyLevel = true;
+            }
+            if (spec.Diagnostics.Count == 0 && !names.Add(spec.FullName))
+            {
+                spec = Parser.WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, default));
             }
             if (!allowUnsafe && !unsafeReported)
             {
@@ -102,6 +110,9 @@ public sealed class PymallocGenerator : IIncrementalGenerator
         "PYM012" => DiagnosticDescriptors.UnknownPreset,
         "PYM013" => DiagnosticDescriptors.InvalidMaxArenas,
         "PYM014" => DiagnosticDescriptors.UndefinedEnumValue,
+        "PYM015" => DiagnosticDescriptors.TypeNameOnClass,
+        "PYM016" => DiagnosticDescriptors.ReservedTypeName,
+        "PYM017" => DiagnosticDescriptors.DebugAlignment,
         _ => DiagnosticDescriptors.GeneratorFailure,
     };
 }

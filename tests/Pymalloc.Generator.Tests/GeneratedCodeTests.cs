@@ -40,8 +40,8 @@ public sealed class GeneratedCodeTests
         GeneratorRun run = GeneratorHarness.Run(Default);
         Assert.Empty(run.CompileErrors);
         string api = run.Source("PymallocAllocator.Api.g.cs");
-        Assert.Contains("CheckOwner();\n        return PymallocCore<Layout>.Malloc(s_heap, size);", api);
-        Assert.Contains("if (PymallocCore<Layout>.IsOwner(s_heap))", api);
+        Assert.Contains("CheckOwner();\n        return global::Pymalloc.Runtime.PymallocCore<Layout>.Malloc(s_heap, size);", api);
+        Assert.Contains("if (global::Pymalloc.Runtime.PymallocCore<Layout>.IsOwner(s_heap))", api);
         string classes = run.Source("SizeClasses.g.cs");
         Assert.DoesNotContain("heap->Allocations", classes);
         Assert.DoesNotContain("heap->BytesInBlocks", classes);
@@ -63,8 +63,8 @@ public sealed class GeneratedCodeTests
         // No owner check anywhere in the calls: the unchecked model is the core's path alone.
         Assert.DoesNotContain("IsOwner", api + threads);
         Assert.DoesNotContain("CheckOwner", api + threads);
-        Assert.Contains("public static void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);", api);
-        Assert.Contains("public static void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);", api);
+        Assert.Contains("public static void* Malloc(nuint size) => global::Pymalloc.Runtime.PymallocCore<Layout>.Malloc(s_heap, size);", api);
+        Assert.Contains("public static void Free(void* ptr) => global::Pymalloc.Runtime.PymallocCore<Layout>.Free(s_heap, ptr);", api);
         string classes = run.Source("SizeClasses.g.cs");
         Assert.Equal(32, System.Text.RegularExpressions.Regex.Matches(classes, @"heap->Allocations\+\+;").Count);
         Assert.Contains("heap->BytesInBlocks += 512;", classes);
@@ -92,7 +92,7 @@ public sealed class GeneratedCodeTests
         Assert.DoesNotContain("usedPools[64]", usedPools);
 
         string classes = run.Source("SizeClasses.g.cs");
-        Assert.Contains("private static void* AllocateSizeClass31(HeapState* heap)", classes);
+        Assert.Contains("private static void* AllocateSizeClass31(global::Pymalloc.Runtime.HeapState* heap)", classes);
         Assert.Contains("if (pool->NextOffset <= 15872) // POOL_SIZE - 512", classes);
         Assert.Contains("case 31: return AllocateSizeClass31(heap);", classes);
         Assert.Contains("switch ((uint)((nbytes - 1) >> 4))", classes);
