@@ -52,8 +52,8 @@ internal static unsafe class ThreadIdentity
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool OnStack(nuint low, nuint size)
     {
-        // Only the probe's address matters, never its value: left uninitialised, it costs no store in
-        // callers compiled with SkipLocalsInit (elsewhere the JIT still zeroes it at the call site).
+        // Only the probe's address matters, never its value: left uninitialised (this assembly skips
+        // locals' zero-init), it costs no store where the check is inlined.
         Unsafe.SkipInit(out byte probe);
         return (nuint)(&probe) - low < size;
     }
