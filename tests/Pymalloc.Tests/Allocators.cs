@@ -38,6 +38,12 @@ internal static partial class OnePoolArenas
 {
 }
 
+/// <summary>Cache-line alignment: every block, pool or raw, starts on a multiple of 64.</summary>
+[PymallocConfig(Alignment = 64)]
+internal static partial class CacheLineAllocator
+{
+}
+
 /// <summary>The tiny layout with per-operation counters compiled in.</summary>
 [PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256, LiveCounters = true)]
 internal static partial class CountingTiny

@@ -210,6 +210,37 @@ public sealed unsafe class MisuseTests
         Assert.Equal(0L, seen["pymalloc.arenas"]);
     }
 
+    [Fact]
+    public void AnAlignmentAbove16IsKeptByRawBlocksToo()
+    {
+        // Pool blocks are aligned by the layout; raw blocks (0 bytes, above the threshold) used to be
+        // malloc's 16 bytes, against the documented Alignment.
+        using var heap = CacheLineAllocator.CreateHeap();
+        var blocks = new List<nint>();
+        foreach (nuint size in new nuint[] { 0, 1, 63, 64, 65, 511, 512, 513, 4096, 100_000 })
+        {
+            blocks.Add((nint)heap.Malloc(size));
+            blocks.Add((nint)heap.Calloc(size, 3));
+        }
+        foreach (nint p in blocks)
+        {
+            Assert.Equal(0, p % 64);
+        }
+        void* r = heap.Malloc(1000);
+        for (nuint size = 2000; size < 200_000; size *= 3)
+        {
+            r = heap.Realloc(r, size);
+            Assert.Equal(0, (nint)r % 64);
+        }
+        heap.Free(r);
+        foreach (nint p in blocks)
+        {
+            heap.Free((void*)p);
+        }
+        Assert.Equal(0L, heap.GetStats().RawAllocatedBlocks);
+        heap.Validate();
+    }
+
     /// <summary>A raw allocator that counts its live blocks.</summary>
     private static class Counting
     {

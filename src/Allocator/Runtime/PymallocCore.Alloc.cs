@@ -63,7 +63,27 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return null;
         }
-        return TrackRaw(heap, RawMemory.Malloc(heap, RawSize(nbytes)));
+        return TrackRaw(heap, OverAligned ? RawMemory.AlignedMalloc(heap, RawSize(nbytes), Alignment) : RawMemory.Malloc(heap, RawSize(nbytes)));
+    }
+
+    /// <summary>ALIGNMENT above what malloc guarantees (16): raw blocks are then allocated aligned too.</summary>
+    private static bool OverAligned
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TLayout.AlignmentShift > 4;
+    }
+
+    /// <summary>Frees one of the heap's own raw blocks, the way it was allocated.</summary>
+    internal static void FreeRawBlock(HeapState* heap, void* p)
+    {
+        if (OverAligned)
+        {
+            RawMemory.AlignedFree(heap, p);
+        }
+        else
+        {
+            RawMemory.Free(heap, p);
+        }
     }
 
     /// <summary>Raw requests get at least two pointers' worth: a raw block freed by another thread is
@@ -81,7 +101,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         if (!heap->RawBlocks.Add(p))
         {
-            RawMemory.Free(heap, p);
+            FreeRawBlock(heap, p);
             return null;
         }
         if (TLayout.LiveCounters)
@@ -110,7 +130,8 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return null;
         }
-        return TrackRaw(heap, nbytes < 16 ? RawMemory.Calloc(heap, 1, 16) : RawMemory.Calloc(heap, count, size));
+        return TrackRaw(heap, OverAligned ? RawMemory.AlignedCalloc(heap, RawSize(nbytes), Alignment)
+            : nbytes < 16 ? RawMemory.Calloc(heap, 1, 16) : RawMemory.Calloc(heap, count, size));
     }
 
     /// <summary>True if <paramref name="p"/> is a block of this heap's arenas (never reads *p).</summary>
@@ -155,8 +176,14 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void FreeRaw(HeapState* heap, void* p)
     {
-        heap->RawBlocks.Remove(p);
-        RawMemory.Free(heap, p);
+        if (heap->RawBlocks.Remove(p))
+        {
+            FreeRawBlock(heap, p);
+        }
+        else
+        {
+            RawMemory.Free(heap, p); // foreign: the plain raw free, as CPython
+        }
     }
 
     /// <summary>_PyObject_Realloc. A failed move returns null and leaves the old block intact.</summary>
@@ -176,7 +203,9 @@ public static unsafe partial class PymallocCore<TLayout>
                 return null;
             }
             bool tracked = heap->RawBlocks.Contains(p);
-            void* moved = RawMemory.Realloc(heap, p, RawSize(nbytes));
+            void* moved = tracked && OverAligned
+                ? RawMemory.AlignedRealloc(heap, p, RawSize(nbytes), Alignment)
+                : RawMemory.Realloc(heap, p, RawSize(nbytes));
             if (moved != null && moved != p && tracked)
             {
                 heap->RawBlocks.Remove(p);

@@ -158,7 +158,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
                 RawMemory.Free(heap, p);
             }
         }
-        heap->RawBlocks.FreeAll(heap);
+        heap->RawBlocks.FreeAll(heap, OverAligned);
     }
 
     /// <summary>Disposed heap blocks of this layout, kept for reuse: a heap's block is never returned to

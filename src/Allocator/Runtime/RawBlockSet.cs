@@ -74,14 +74,21 @@ internal unsafe struct RawBlockSet
     }
 
     /// <summary>Frees every block through the heap's raw allocator and empties the set (its table is kept).</summary>
-    public void FreeAll(HeapState* heap)
+    public void FreeAll(HeapState* heap, bool aligned)
     {
         for (nuint i = 0; i < _capacity; i++)
         {
             nuint key = _slots[i];
             if (key > Deleted)
             {
-                RawMemory.Free(heap, (void*)key);
+                if (aligned)
+                {
+                    RawMemory.AlignedFree(heap, (void*)key);
+                }
+                else
+                {
+                    RawMemory.Free(heap, (void*)key);
+                }
             }
             _slots[i] = Empty;
         }

@@ -82,4 +82,81 @@ public static unsafe class RawMemory
             heap->Raw.Free(heap->Raw.Context, ptr);
         }
     }
+
+    // Raw blocks of an allocator whose Alignment is above the C runtime's 16 bytes: the default raw
+    // allocator asks for the alignment; a replacement must provide it (a block that misses it is
+    // given back and the request fails, rather than break the documented alignment).
+
+    /// <summary>malloc of <paramref name="size"/> bytes aligned to <paramref name="alignment"/>.</summary>
+    internal static void* AlignedMalloc(HeapState* heap, nuint size, nuint alignment)
+    {
+        if (heap->Raw.Malloc == null)
+        {
+            try
+            {
+                return NativeMemory.AlignedAlloc(size, alignment);
+            }
+            catch (OutOfMemoryException)
+            {
+                return null;
+            }
+        }
+        return Aligned(heap, heap->Raw.Malloc(heap->Raw.Context, size), alignment);
+    }
+
+    /// <summary>calloc of <paramref name="size"/> bytes aligned to <paramref name="alignment"/>.</summary>
+    internal static void* AlignedCalloc(HeapState* heap, nuint size, nuint alignment)
+    {
+        if (heap->Raw.Malloc != null)
+        {
+            return Aligned(heap, heap->Raw.Calloc(heap->Raw.Context, 1, size), alignment);
+        }
+        void* p = AlignedMalloc(heap, size, alignment);
+        if (p != null)
+        {
+            NativeMemory.Clear(p, size);
+        }
+        return p;
+    }
+
+    /// <summary>realloc of a block from <see cref="AlignedMalloc"/>; on failure, null and the block untouched.</summary>
+    internal static void* AlignedRealloc(HeapState* heap, void* p, nuint size, nuint alignment)
+    {
+        if (heap->Raw.Malloc == null)
+        {
+            try
+            {
+                return NativeMemory.AlignedRealloc(p, size, alignment);
+            }
+            catch (OutOfMemoryException)
+            {
+                return null;
+            }
+        }
+        void* q = heap->Raw.Realloc(heap->Raw.Context, p, size);
+        return q == null || ((nuint)q & (alignment - 1)) == 0 ? q : Aligned(heap, q, alignment);
+    }
+
+    /// <summary>Frees a block from <see cref="AlignedMalloc"/>.</summary>
+    internal static void AlignedFree(HeapState* heap, void* p)
+    {
+        if (heap->Raw.Malloc == null)
+        {
+            NativeMemory.AlignedFree(p);
+        }
+        else
+        {
+            heap->Raw.Free(heap->Raw.Context, p);
+        }
+    }
+
+    private static void* Aligned(HeapState* heap, void* p, nuint alignment)
+    {
+        if (p != null && ((nuint)p & (alignment - 1)) != 0)
+        {
+            heap->Raw.Free(heap->Raw.Context, p);
+            return null;
+        }
+        return p;
+    }
 }
