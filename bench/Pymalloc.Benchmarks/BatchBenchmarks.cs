@@ -58,6 +58,9 @@ public unsafe class BatchBenchmarks
     public void PymallocUnchecked() => Workloads.Batch<GeneratedUnchecked>((nuint)Size, _slots, _order);
 
     [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocHardened() => Workloads.Batch<GeneratedHardened>((nuint)Size, _slots, _order);
+
+    [Benchmark(OperationsPerInvoke = N)]
     public void PymallocRuntime() => Workloads.Batch<RuntimeConfigured>((nuint)Size, _slots, _order);
 
     [Benchmark(OperationsPerInvoke = N)]

@@ -20,6 +20,7 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
     public static void AdoptHeaps()
     {
         PymallocAllocator.TakeOwnership();
+        HardenedAllocator.TakeOwnership();
         RuntimeConfigured.TakeOwnership();
         // GeneratedOwned's calls are what an open scope's calls compile to; no scope is left open here,
         // since an open scope (rightly) keeps any other thread from taking the heap over.
@@ -53,6 +54,22 @@ public readonly unsafe struct GeneratedUnchecked : IUnmanagedAllocator
     public static void* Calloc(nuint count, nuint size) => UncheckedAllocator.Calloc(count, size);
     public static void* Realloc(void* ptr, nuint size) => UncheckedAllocator.Realloc(ptr, size);
     public static void Free(void* ptr) => UncheckedAllocator.Free(ptr);
+}
+
+/// <summary>The generated static API compiled with <c>Hardened = true</c>: every free checks its pointer,
+/// every allocation the free-list link it follows. Measured against the default.</summary>
+public readonly unsafe struct GeneratedHardened : IUnmanagedAllocator
+{
+    public static void* Malloc(nuint size) => HardenedAllocator.Malloc(size);
+    public static void* Calloc(nuint count, nuint size) => HardenedAllocator.Calloc(count, size);
+    public static void* Realloc(void* ptr, nuint size) => HardenedAllocator.Realloc(ptr, size);
+    public static void Free(void* ptr) => HardenedAllocator.Free(ptr);
+}
+
+/// <summary>The default layout in the hardened release mode.</summary>
+[PymallocConfig(Hardened = true)]
+public static unsafe partial class HardenedAllocator
+{
 }
 
 /// <summary>The default layout with the owner check left out by the generator.</summary>

@@ -44,6 +44,9 @@ public class TraceReplayBenchmarks
     public void PymallocUnchecked() => Run<GeneratedUnchecked>();
 
     [Benchmark]
+    public void PymallocHardened() => Run<GeneratedHardened>();
+
+    [Benchmark]
     public void PymallocRuntime() => Run<RuntimeConfigured>();
 
     [Benchmark]

@@ -52,6 +52,9 @@ public unsafe interface IPymallocLayout
     /// <summary>True when the fast paths keep the per-operation counters (<c>LiveCounters = true</c>).</summary>
     static virtual bool LiveCounters => false;
 
+    /// <summary>True when frees and allocations check their pointers (<c>Hardened = true</c>).</summary>
+    static virtual bool Hardened => false;
+
     /// <summary>Writes the <c>usedpools</c> table: every size class an empty circular list (the PTA trick).</summary>
     static abstract void InitializeUsedPools(PoolHeader** usedPools);
 }

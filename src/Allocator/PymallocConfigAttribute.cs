@@ -67,6 +67,16 @@ public sealed class PymallocConfigAttribute : Attribute
     public bool LiveCounters { get; set; }
 
     /// <summary>
+    /// A hardened release mode (default false; mimalloc's secure mode is the model): every free checks
+    /// that the pointer is the start of a live block of this heap — an interior pointer, a block freed
+    /// twice or a pointer that is neither a pool block nor one of the heap's raw blocks is a
+    /// <see cref="HeapCorruptionException"/> instead of silent corruption or a dead process — and every
+    /// allocation checks the free-list link it follows, so a corrupted free list never hands out memory
+    /// outside its pool. Costs a few instructions per call (measured in docs/benchmarks.md).
+    /// </summary>
+    public bool Hardened { get; set; }
+
+    /// <summary>
     /// The name of the generated type for an assembly-level configuration, optionally with a
     /// namespace (<c>"MyGame.Memory.SmallAlloc"</c>). Default: <c>Pymalloc.Generated.PymallocAllocator</c>.
     /// </summary>

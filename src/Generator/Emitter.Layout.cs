@@ -81,6 +81,11 @@ internal static partial class Emitter
                     : "off, so the fast paths write only the pool's block count, as CPython's do")}}.</summary>
                 public const bool LiveCounters = {{(spec.LiveCounters ? "true" : "false")}};
 
+                /// <summary>The hardened release mode (PymallocConfig.Hardened): {{(spec.Hardened
+                    ? "on, so every free checks its pointer and every allocation the free-list link it follows"
+                    : "off")}}.</summary>
+                public const bool Hardened = {{(spec.Hardened ? "true" : "false")}};
+
                 static string IPymallocLayout.Name => "{{spec.FullName}}";
                 static int IPymallocLayout.AlignmentShift => AlignmentShift;
                 static nuint IPymallocLayout.SmallRequestThreshold => SmallRequestThreshold;
@@ -91,6 +96,7 @@ internal static partial class Emitter
                 static uint IPymallocLayout.MaxPoolsInArena => MaxPoolsInArena;
                 static bool IPymallocLayout.ChecksOwner => ChecksOwner;
                 static bool IPymallocLayout.LiveCounters => LiveCounters;
+                static bool IPymallocLayout.Hardened => Hardened;
                 static void IPymallocLayout.InitializeUsedPools(PoolHeader** usedPools) => {{self}}.InitializeUsedPools(usedPools);
             }
             """;

@@ -21,6 +21,11 @@ internal static partial class Emitter
         for (int c = 0; c < m.NumSizeClasses; c++)
         {
             int size = m.BlockSize(c);
+            // Hardened = true only: the link the free list is about to follow must stay in the pool.
+            string hardened = !spec.Hardened ? "" : """
+
+                        PymallocCore<Layout>.CheckNextFreeBlock(pool, *(byte**)pool->FreeBlock); // Hardened
+                """;
             // LiveCounters = true only: what a meter would otherwise derive from the pools when read.
             string counters = !spec.LiveCounters ? "" : $$"""
 
@@ -38,7 +43,7 @@ internal static partial class Emitter
                 {
                     PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
                     if (pool != pool->NextPool)
-                    {{{counters}}
+                    {{{hardened}}{{counters}}
                         ++pool->Count;
                         byte* block = pool->FreeBlock;
                         if ((pool->FreeBlock = *(byte**)block) == null)

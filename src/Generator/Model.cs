@@ -38,6 +38,7 @@ internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, 
 /// <param name="Debug">Debug mode (PYMALLOC_DEBUG).</param>
 /// <param name="UncheckedThreads">Threading = Unchecked: no owner check is emitted into the calls.</param>
 /// <param name="LiveCounters">The fast paths keep per-operation counters.</param>
+/// <param name="Hardened">Frees and allocations check their pointers (the hardened release mode).</param>
 internal sealed record AllocatorSpec(
     string? Namespace,
     string TypeName,
@@ -53,7 +54,8 @@ internal sealed record AllocatorSpec(
     bool FailOnLimit = false,
     bool Debug = false,
     bool UncheckedThreads = false,
-    bool LiveCounters = false)
+    bool LiveCounters = false,
+    bool Hardened = false)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))

@@ -107,7 +107,7 @@ internal static class Parser
         string? typeName = null;
         int maxArenas = 0;
         bool failOnLimit = false;
-        bool debug = false, uncheckedThreads = false, liveCounters = false;
+        bool debug = false, uncheckedThreads = false, liveCounters = false, hardened = false;
         // An enum property outside its members would otherwise be read as some default silently.
         void CheckEnum(string property, int value, int count, string enumName, string members)
         {
@@ -143,6 +143,7 @@ internal static class Parser
                     break;
                 case "Debug": debug = (bool)value.Value!; break;
                 case "LiveCounters": liveCounters = (bool)value.Value!; break;
+                case "Hardened": hardened = (bool)value.Value!; break;
             }
         }
         var layout = new LayoutConfig(alignment, poolSize, arenaSize, threshold, preset.PresetName);
@@ -233,7 +234,7 @@ internal static class Parser
         return new AllocatorSpec(ns, name, new EquatableArray<string>(containers.ToImmutableArray()), assemblyLevel,
             layout, (assemblyLevel ? "[assembly: " : "[") + source + "]", sortKey, attributeLocation,
             new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()), accessible, maxArenas, failOnLimit, debug,
-            uncheckedThreads, liveCounters);
+            uncheckedThreads, liveCounters, hardened);
     }
 
     /// <summary>A name as C# source must spell it: a keyword used as a name (<c>@class</c>) keeps its @.</summary>

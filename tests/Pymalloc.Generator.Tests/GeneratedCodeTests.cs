@@ -74,6 +74,14 @@ public sealed class GeneratedCodeTests
     }
 
     [Fact]
+    public void TheHardenedModeChecksEveryFreeListLinkBeforeFollowingIt()
+    {
+        string classes = GeneratorHarness.Run("[assembly: Pymalloc.PymallocConfig(Hardened = true)]").Source("SizeClasses.g.cs");
+        Assert.Equal(32, System.Text.RegularExpressions.Regex.Matches(classes, @"CheckNextFreeBlock\(pool, \*\(byte\*\*\)pool->FreeBlock\); // Hardened").Count);
+        Assert.DoesNotContain("CheckNextFreeBlock", GeneratorHarness.Run(Default).Source("SizeClasses.g.cs"));
+    }
+
+    [Fact]
     public void TheCPython311LayoutHasItsConstantsAndTable()
     {
         GeneratorRun run = GeneratorHarness.Run(Default);

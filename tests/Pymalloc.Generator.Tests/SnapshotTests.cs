@@ -14,6 +14,7 @@ public sealed class SnapshotTests
     [InlineData("CPython27", "[assembly: Pymalloc.PymallocConfig(Preset = Pymalloc.PymallocPreset.CPython27)]")]
     [InlineData("CPython2718", "[assembly: Pymalloc.PymallocConfig(Preset = Pymalloc.PymallocPreset.CPython2718)]")]
     [InlineData("Debug", "[assembly: Pymalloc.PymallocConfig(Debug = true, MaxArenas = 16)]")]
+    [InlineData("Hardened", "[assembly: Pymalloc.PymallocConfig(Hardened = true)]")]
     [InlineData("UncheckedCounting", "[assembly: Pymalloc.PymallocConfig(Threading = Pymalloc.PymallocThreading.Unchecked, LiveCounters = true)]")]
     [InlineData("Custom", "namespace Game { [Pymalloc.PymallocConfig(Alignment = 32, PoolSize = 8192, ArenaSize = 131072, SmallRequestThreshold = 256)] public static partial class Messages { } }")]
     public void GeneratedSourceMatchesTheSnapshot(string name, string source)

@@ -44,6 +44,12 @@ internal static partial class CacheLineAllocator
 {
 }
 
+/// <summary>The tiny layout in the hardened release mode.</summary>
+[PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256, Hardened = true)]
+internal static partial class HardenedTiny
+{
+}
+
 /// <summary>The tiny layout with per-operation counters compiled in.</summary>
 [PymallocConfig(PoolSize = 4096, ArenaSize = 16384, SmallRequestThreshold = 256, LiveCounters = true)]
 internal static partial class CountingTiny

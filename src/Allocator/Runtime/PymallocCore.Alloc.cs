@@ -37,9 +37,14 @@ public static unsafe partial class PymallocCore<TLayout>
             heap->Allocations++;
             heap->BytesInBlocks += BlockSize(index);
         }
-        ++pool->Count;
         byte* bp = pool->FreeBlock;
-        if ((pool->FreeBlock = *(byte**)bp) == null)
+        byte* next = *(byte**)bp;
+        if (TLayout.Hardened)
+        {
+            CheckNextFreeBlock(pool, next);
+        }
+        ++pool->Count;
+        if ((pool->FreeBlock = next) == null)
         {
             ExtendPool(pool, index);
         }
@@ -148,10 +153,18 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         if (!ArenaMap<TLayout>.IsUsed(heap, p))
         {
+            if (TLayout.Hardened && !heap->RawBlocks.Contains(p))
+            {
+                throw ForeignPointer(p);
+            }
             FreeRaw(heap, p);
             return;
         }
         PoolHeader* pool = PoolOf(p);
+        if (TLayout.Hardened)
+        {
+            CheckFreeOfPoolBlock(pool, p);
+        }
         if (TLayout.LiveCounters)
         {
             heap->BytesInBlocks -= BlockSize(pool->SizeIndex);

@@ -140,6 +140,10 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             // Last used for this very class: header and free list are still valid.
             bp = pool->FreeBlock;
+            if (TLayout.Hardened)
+            {
+                CheckNextFreeBlock(pool, *(byte**)bp);
+            }
             pool->FreeBlock = *(byte**)bp;
             return bp;
         }

@@ -152,11 +152,30 @@ public static unsafe partial class PymallocCore<TLayout>
     public static void DrainDelayedFrees(HeapState* heap)
     {
         nint list = Interlocked.Exchange(ref heap->DelayedFrees, 0);
+        HeapCorruptionException? refused = null;
         while (list != 0)
         {
             var p = (void*)list;
             list = *(nint*)p;
-            Free(heap, p);
+            if (!TLayout.Hardened)
+            {
+                Free(heap, p);
+                continue;
+            }
+            try
+            {
+                Free(heap, p);
+            }
+            catch (HeapCorruptionException e)
+            {
+                // A wrong free from another thread, found here by the hardened checks: the other
+                // frees still happen, and the first refusal is reported once they have.
+                refused ??= e;
+            }
+        }
+        if (refused is not null)
+        {
+            throw new HeapCorruptionException("A free handed over by another thread was refused: " + refused.Message, refused);
         }
     }
 

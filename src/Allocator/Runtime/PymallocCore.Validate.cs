@@ -57,6 +57,12 @@ public static unsafe partial class PymallocCore<TLayout>
                 if (p->Count == 0)
                 {
                     Check(free.Contains((nint)p), $"pool 0x{(nuint)p:x}: empty but not on freepools");
+                    if (p->SizeIndex != PoolHeader.DummySizeIndex)
+                    {
+                        // Kept for reuse by its class: its free list is followed when the pool is taken again.
+                        Check(p->SizeIndex < TLayout.NumSizeClasses, $"pool 0x{(nuint)p:x}: class {p->SizeIndex}");
+                        ValidateFreeList(p);
+                    }
                     continue;
                 }
                 ValidatePool(p, usedPools.Contains((nint)p));
@@ -70,6 +76,23 @@ public static unsafe partial class PymallocCore<TLayout>
         Check(poolBlockBytes == heap->PoolBlockBytes, $"{poolBlockBytes} bytes in pools, counter says {heap->PoolBlockBytes}");
         Check(!TLayout.LiveCounters || bytesInBlocks == heap->BytesInBlocks,
             $"{bytesInBlocks} bytes in blocks, the live counter says {heap->BytesInBlocks}");
+
+        // Frees other threads handed over: each a block start of a pool in use, each once (a block freed
+        // twice from other threads would otherwise be handed out twice once drained). Pushes only
+        // prepend, so the list read from its head is a stable snapshot.
+        var handed = new HashSet<nint>();
+        for (nint d = System.Threading.Volatile.Read(ref heap->DelayedFrees); d != 0; d = *(nint*)d)
+        {
+            Check(handed.Add(d) && handed.Count <= 1 << 26, $"the frees handed over by other threads hold 0x{(nuint)d:x} twice (a double free)");
+            if (ArenaMap<TLayout>.IsUsed(heap, (void*)d))
+            {
+                PoolHeader* pool = PoolOf((void*)d);
+                nuint offset = (nuint)d - (nuint)pool;
+                Check(pool->SizeIndex < TLayout.NumSizeClasses && pool->Count > 0 && offset >= TLayout.PoolOverhead
+                    && offset < pool->NextOffset && (offset - TLayout.PoolOverhead) % BlockSize(pool->SizeIndex) == 0,
+                    $"the frees handed over by other threads hold 0x{(nuint)d:x}, which is not a live block's start");
+            }
+        }
 
         // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
         // nfp2lasta[n] the rightmost with n.
@@ -99,16 +122,24 @@ public static unsafe partial class PymallocCore<TLayout>
         Check(p->Count <= capacity, $"pool 0x{(nuint)p:x}: {p->Count} blocks of {capacity}");
         Check(p->MaxNextOffset == (uint)PoolSize - size, $"pool 0x{(nuint)p:x}: maxnextoffset {p->MaxNextOffset}");
         uint carvedBlocks = (p->NextOffset - TLayout.PoolOverhead) / size;
-        uint freeBlocks = 0;
+        uint freeBlocks = ValidateFreeList(p);
+        Check(p->Count + freeBlocks == carvedBlocks, $"pool 0x{(nuint)p:x}: {p->Count} allocated + {freeBlocks} free != {carvedBlocks} carved");
+        Check(inRing == (p->FreeBlock != null), $"pool 0x{(nuint)p:x}: {(inRing ? "full but in usedpools" : "has free blocks but is not in usedpools")}");
+    }
+
+    /// <summary>Every entry of a pool's free list is the start of a carved block, each once; returns their number.</summary>
+    private static uint ValidateFreeList(PoolHeader* p)
+    {
+        uint size = BlockSize(p->SizeIndex), capacity = BlocksPerPool(p->SizeIndex), freeBlocks = 0;
+        var seen = new HashSet<nint>();
         for (byte* b = p->FreeBlock; b != null; b = *(byte**)b)
         {
             nuint offset = (nuint)b - (nuint)p;
             Check(offset >= TLayout.PoolOverhead && offset < p->NextOffset && (offset - TLayout.PoolOverhead) % size == 0,
                 $"pool 0x{(nuint)p:x}: free list holds 0x{(nuint)b:x}, not a carved block");
-            Check(++freeBlocks <= capacity, $"pool 0x{(nuint)p:x}: the free list loops");
+            Check(seen.Add((nint)b) && ++freeBlocks <= capacity, $"pool 0x{(nuint)p:x}: the free list holds 0x{(nuint)b:x} twice (a double free) or loops");
         }
-        Check(p->Count + freeBlocks == carvedBlocks, $"pool 0x{(nuint)p:x}: {p->Count} allocated + {freeBlocks} free != {carvedBlocks} carved");
-        Check(inRing == (p->FreeBlock != null), $"pool 0x{(nuint)p:x}: {(inRing ? "full but in usedpools" : "has free blocks but is not in usedpools")}");
+        return freeBlocks;
     }
 
     private static void Check(bool condition, string problem)

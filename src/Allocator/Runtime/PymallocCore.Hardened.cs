@@ -1,0 +1,104 @@
+// The hardened release mode (PymallocConfig.Hardened; off by default, and then every check here
+// folds away). Two guarantees, each at a few instructions per call:
+// - a free is refused unless its pointer is the start of a live block of this heap (an interior
+//   pointer, a second free of a block, a pointer from another heap or allocator), so no free list
+//   is ever corrupted by a wrong free;
+// - an allocation never follows a free-list link that leaves its pool: the link of the block being
+//   handed out must point at a carved block of the same pool (or end the list), so memory that was
+//   written after it was freed cannot send a later allocation anywhere else.
+// A free of a block twice is found by its link: a free block's first word is a link into its own
+// pool or null, so when a block about to be freed looks like that, its pool's free list is walked
+// to be sure (a live block whose data happens to look like a link costs one walk, not an error).
+using System;
+using System.Runtime.CompilerServices;
+
+namespace Pymalloc.Runtime;
+
+public static unsafe partial class PymallocCore<TLayout>
+{
+    /// <summary>Hardened free of a pointer inside the heap's arenas: throws unless it is a live block's start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckFreeOfPoolBlock(PoolHeader* pool, void* p)
+    {
+        uint index = pool->SizeIndex;
+        nuint offset = (nuint)p - (nuint)pool - TLayout.PoolOverhead;
+        if (index >= TLayout.NumSizeClasses || pool->Count == 0 || offset >= pool->NextOffset - TLayout.PoolOverhead
+            || BlockIndex(offset, index) * BlockSize(index) != offset)
+        {
+            throw NotABlock(pool, p);
+        }
+        byte* link = *(byte**)p;
+        if (link == null || IsCarvedBlockOf(pool, link))
+        {
+            CheckNotOnFreeList(pool, p);
+        }
+    }
+
+    /// <summary>Hardened allocation: the link a pool's free list is about to follow stays in the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CheckNextFreeBlock(PoolHeader* pool, byte* next)
+    {
+        if (next != null && !IsCarvedBlockOf(pool, next))
+        {
+            throw CorruptFreeList(pool, next);
+        }
+    }
+
+    /// <summary>True if <paramref name="p"/> lies in the carved part of <paramref name="pool"/> (past its header).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsCarvedBlockOf(PoolHeader* pool, byte* p)
+        => (nuint)p - (nuint)pool - TLayout.PoolOverhead < (nuint)(pool->NextOffset - TLayout.PoolOverhead);
+
+    /// <summary>offset / BlockSize(index) without a division: the high half of offset times a
+    /// per-class reciprocal, exact for every offset inside a pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint BlockIndex(nuint offset, uint index) => (nuint)Math.BigMul((ulong)offset, Reciprocals.Table[index], out _);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CheckNotOnFreeList(PoolHeader* pool, void* p)
+    {
+        uint steps = 0, limit = BlocksPerPool(pool->SizeIndex);
+        for (byte* b = pool->FreeBlock; b != null; b = *(byte**)b)
+        {
+            if (b == p)
+            {
+                throw new HeapCorruptionException($"Free of 0x{(nuint)p:x}, a block that is already free (double free).", (nuint)p, 0, "");
+            }
+            if (++steps > limit || !IsCarvedBlockOf(pool, b))
+            {
+                throw CorruptFreeList(pool, b);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static HeapCorruptionException NotABlock(PoolHeader* pool, void* p) => new(
+        $"Free of 0x{(nuint)p:x}, which is not the start of a live block (an interior pointer, a block of an empty pool, or not a block at all; pool 0x{(nuint)pool:x}).",
+        (nuint)p, 0, "");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static HeapCorruptionException ForeignPointer(void* p) => new(
+        $"Free of 0x{(nuint)p:x}, which is neither a block of this heap's pools nor one of its raw blocks (freed already, from another heap or allocator, or never allocated).",
+        (nuint)p, 0, "");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static HeapCorruptionException CorruptFreeList(PoolHeader* pool, byte* link) => new(
+        $"The free list of pool 0x{(nuint)pool:x} leads to 0x{(nuint)link:x}, outside the pool: a block was written after it was freed. Nothing was handed out.",
+        (nuint)link, 0, "");
+
+    /// <summary>ceil(2^64 / block size) per class: the multiplier of <see cref="BlockIndex"/>.</summary>
+    private static class Reciprocals
+    {
+        public static readonly ulong[] Table = Create();
+
+        private static ulong[] Create()
+        {
+            var table = new ulong[TLayout.NumSizeClasses];
+            for (uint i = 0; i < table.Length; i++)
+            {
+                table[i] = ulong.MaxValue / BlockSize(i) + 1;
+            }
+            return table;
+        }
+    }
+}
