@@ -86,7 +86,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
                 {
                     throw new OutOfMemoryException("Cannot allocate the {{t}} heap.");
                 }
-                {{limit}}
+                {{limit}}{{(d ? "\n    PymallocDebug<Layout>.Attach(heap); // its blocks carry debug headers" : "")}}
                 {{(d ? "// Owned by no thread: the debug layer's lock orders the calls, from any thread."
                      : u ? "// Owned by no thread: with Threading = Unchecked nothing checks an owner."
                      : "// Owned by no thread yet: the first thread to allocate takes it (see CheckOwner).")}}

@@ -29,6 +29,7 @@ public sealed unsafe class DebugHeap<TLayout> : IDisposable where TLayout : stru
             throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
         }
         PymallocCore<TLayout>.ReleaseOwnership(state); // owned by no thread: the debug layer's lock orders the calls
+        PymallocDebug<TLayout>.Attach(state);
         return new DebugHeap<TLayout>(state, name);
     }
 

@@ -81,6 +81,10 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         public void Dispose() => System.Threading.Monitor.Exit(_state);
     }
 
+    /// <summary>Marks a heap as a debug heap: its blocks carry debug headers, so a free of one through
+    /// another heap is reported instead of handed to it.</summary>
+    public static void Attach(HeapState* heap) => heap->DebugBlocks = true;
+
     /// <summary><see cref="PymallocCore{TLayout}.GetStats"/>, ordered with the other calls.</summary>
     public static MallocStats GetStats(HeapState* heap, DebugState state)
     {

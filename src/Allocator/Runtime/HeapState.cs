@@ -65,6 +65,14 @@ public unsafe struct HeapState
     /// <summary>The raw blocks themselves, so that Reset and Dispose free them too.</summary>
     internal RawBlockSet RawBlocks;
 
+    /// <summary>Held while <see cref="RawBlocks"/> changes or another heap's free asks it whether it
+    /// holds a block (a wrong-heap free is routed to its owner); taken only on raw paths.</summary>
+    internal int RawLock;
+
+    /// <summary>The heap of a debug allocator: its blocks carry debug headers, so a wrong-heap free of
+    /// one is reported rather than handed over (its pointer is not the block's start).</summary>
+    internal bool DebugBlocks;
+
     /// <summary>Which addresses belong to this heap's arenas.</summary>
     public ArenaMap Map;
 

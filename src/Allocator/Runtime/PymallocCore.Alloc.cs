@@ -104,7 +104,10 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return null;
         }
-        if (!heap->RawBlocks.Add(p))
+        LockRaw(heap);
+        bool added = heap->RawBlocks.Add(p);
+        UnlockRaw(heap);
+        if (!added)
         {
             FreeRawBlock(heap, p);
             return null;
@@ -153,10 +156,6 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         if (!ArenaMap<TLayout>.IsUsed(heap, p))
         {
-            if (TLayout.Hardened && !heap->RawBlocks.Contains(p))
-            {
-                throw ForeignPointer(p);
-            }
             FreeRaw(heap, p);
             return;
         }
@@ -189,15 +188,48 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void FreeRaw(HeapState* heap, void* p)
     {
-        if (heap->RawBlocks.Remove(p))
+        LockRaw(heap);
+        bool ours = heap->RawBlocks.Remove(p);
+        UnlockRaw(heap);
+        if (ours)
         {
             FreeRawBlock(heap, p);
         }
-        else
+        else if (!HeapRegistry.RouteToOwner(heap, p))
         {
-            RawMemory.Free(heap, p); // foreign: the plain raw free, as CPython
+            // No heap of the process owns it: foreign memory. CPython passes it to the raw free;
+            // the hardened mode refuses it.
+            if (TLayout.Hardened)
+            {
+                throw ForeignPointer(p);
+            }
+            RawMemory.Free(heap, p);
         }
     }
+
+    /// <summary>Whether <paramref name="p"/> is a pool or raw block of <paramref name="heap"/>: the
+    /// registry's test, called from any thread on a wrong-heap free.</summary>
+    private static bool OwnsBlock(HeapState* heap, void* p)
+    {
+        if (ArenaMap<TLayout>.IsUsed(heap, p))
+        {
+            return true;
+        }
+        LockRaw(heap);
+        bool raw = heap->RawBlocks.Contains(p);
+        UnlockRaw(heap);
+        return raw;
+    }
+
+    private static void LockRaw(HeapState* heap)
+    {
+        while (System.Threading.Interlocked.CompareExchange(ref heap->RawLock, 1, 0) != 0)
+        {
+            System.Threading.Thread.Yield();
+        }
+    }
+
+    private static void UnlockRaw(HeapState* heap) => System.Threading.Volatile.Write(ref heap->RawLock, 0);
 
     /// <summary>_PyObject_Realloc. A failed move returns null and leaves the old block intact.</summary>
     public static void* Realloc(HeapState* heap, void* p, nuint nbytes)
@@ -215,18 +247,20 @@ public static unsafe partial class PymallocCore<TLayout>
             {
                 return null;
             }
+            LockRaw(heap);
             bool tracked = heap->RawBlocks.Contains(p);
+            UnlockRaw(heap);
             void* moved = tracked && OverAligned
                 ? RawMemory.AlignedRealloc(heap, p, RawSize(nbytes), Alignment)
                 : RawMemory.Realloc(heap, p, RawSize(nbytes));
             if (moved != null && moved != p && tracked)
             {
+                LockRaw(heap);
                 heap->RawBlocks.Remove(p);
-                if (!heap->RawBlocks.Add(moved))
-                {
-                    // Out of memory for the set itself: the caller keeps a valid block, which the
-                    // heap can no longer free on Reset or Dispose (it still frees through Free).
-                }
+                // If even the set cannot grow, the caller still has a valid block, which the heap can
+                // no longer free on Reset or Dispose (Free still frees it, as foreign memory).
+                heap->RawBlocks.Add(moved);
+                UnlockRaw(heap);
             }
             return moved;
         }

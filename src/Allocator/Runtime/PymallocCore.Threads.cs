@@ -139,13 +139,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         // Pool and raw blocks alike (raw blocks are at least 16 bytes): the owner's set of raw blocks
         // is the owner's to change, so it frees them when it drains.
-        nint head;
-        do
-        {
-            head = Volatile.Read(ref heap->DelayedFrees);
-            *(nint*)p = head;
-        }
-        while (Interlocked.CompareExchange(ref heap->DelayedFrees, (nint)p, head) != head);
+        HeapRegistry.Push(heap, p);
     }
 
     /// <summary>On the owner thread: frees every block other threads handed over.</summary>

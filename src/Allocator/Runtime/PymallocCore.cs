@@ -104,6 +104,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         heap->Map.Root = (void**)(heap + 1);
         heap->Bypass = BypassRequested;
         BecomeOwner(heap);
+        HeapRegistry.Register(heap, &OwnsBlock);
         return heap;
     }
 
@@ -118,6 +119,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         {
             return;
         }
+        HeapRegistry.Unregister(heap); // no wrong-heap free is handed to it from now on
         LockArenas(heap); // an observer still walking finishes first, and none starts (Address = 0)
         ReleaseBlocks(heap);
         for (uint i = 0; i < heap->MaxArenas; i++)
@@ -137,7 +139,9 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             heap->Arenas = null;
         }
         heap->MaxArenas = 0;
+        LockRaw(heap);
         heap->RawBlocks.Release();
+        UnlockRaw(heap);
         ForgetOwner(heap);
         System.Threading.Interlocked.Increment(ref heap->Generation);
         UnlockArenas(heap);
@@ -158,7 +162,9 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
                 RawMemory.Free(heap, p);
             }
         }
+        LockRaw(heap);
         heap->RawBlocks.FreeAll(heap, OverAligned);
+        UnlockRaw(heap);
     }
 
     /// <summary>Disposed heap blocks of this layout, kept for reuse: a heap's block is never returned to
