@@ -241,6 +241,46 @@ public sealed unsafe class MisuseTests
         heap.Validate();
     }
 
+    [Fact]
+    public void ADebugHeapDisposedWhileOtherThreadsUseItReportsInsteadOfCrashing()
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            var heap = DebugHeap<T>.Create("disposed under load");
+            using var go = new ManualResetEventSlim();
+            var failures = new List<Exception>();
+            var threads = new List<Thread>();
+            for (int t = 0; t < 3; t++)
+            {
+                threads.Add(new Thread(() =>
+                {
+                    go.Wait();
+                    try
+                    {
+                        for (int i = 0; i < 100_000; i++)
+                        {
+                            heap.Free(heap.Malloc((nuint)(1 + i % 300)));
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        lock (failures)
+                        {
+                            failures.Add(e);
+                        }
+                    }
+                }));
+            }
+            threads.ForEach(t => t.Start());
+            go.Set();
+            Thread.Sleep(5);
+            heap.Dispose(); // under the heap's lock: every call before it completes, every call after it is refused
+            threads.ForEach(t => t.Join());
+            Assert.All(failures, e => Assert.IsType<HeapCorruptionException>(e));
+            Assert.All(failures, e => Assert.Contains("through a disposed heap", e.Message));
+        }
+    }
+
     /// <summary>A raw allocator that counts its live blocks.</summary>
     private static class Counting
     {

@@ -29,17 +29,21 @@ public static unsafe partial class PymallocCore<TLayout>
     {
         (nuint low, nuint size) = ThreadIdentity.Stack;
         Volatile.Write(ref heap->OwnerThread, ThreadIdentity.Current);
-        // Size before low: a reader that sees the new size with the old low (0) compares its stack
-        // address, far above any stack size, with the size and fails — never a false "owner".
-        heap->OwnerStackSize = size;
-        heap->OwnerStackLow = low;
+        // Low cleared, then size, then low, each a release store (so ordered on ARM64 too): a reader
+        // that sees a size with low 0 compares its stack address, far above any stack size, with the
+        // size and fails — never a false "owner" from a half-written pair. (The fast check's own loads
+        // are plain; on ARM64 a reader racing a forced take-over could still pair two owners' fields,
+        // which the take-over's contract — the old owner has stopped — already rules out.)
+        Volatile.Write(ref heap->OwnerStackLow, 0);
+        Volatile.Write(ref heap->OwnerStackSize, size);
+        Volatile.Write(ref heap->OwnerStackLow, low);
     }
 
     /// <summary>Forgets the owner: the stack first, so that no check passes once the id is cleared.</summary>
     private static void ForgetOwner(HeapState* heap)
     {
-        heap->OwnerStackLow = 0;
-        heap->OwnerStackSize = 0;
+        Volatile.Write(ref heap->OwnerStackLow, 0);
+        Volatile.Write(ref heap->OwnerStackSize, 0);
         Volatile.Write(ref heap->OwnerThread, 0);
     }
 
