@@ -21,17 +21,37 @@ internal static partial class Emitter
         for (int c = 0; c < m.NumSizeClasses; c++)
         {
             int size = m.BlockSize(c);
-            // Hardened = true only: the link the free list is about to follow must stay in the pool.
-            string hardened = !spec.Hardened ? "" : """
-
-                        PymallocCore<Layout>.CheckNextFreeBlock(pool, *(byte**)pool->FreeBlock); // Hardened
-                """;
             // LiveCounters = true only: what a meter would otherwise derive from the pools when read.
             string counters = !spec.LiveCounters ? "" : $$"""
 
                         heap->Allocations++;             // LiveCounters: counted for observers
                         heap->BytesInBlocks += {{I(size)}};
                 """;
+            // Hardened: the core's PopBlock, which checks and decodes the free-list link (inlined, with the
+            // class a constant); the plain pop below is skipped.
+            if (spec.Hardened)
+            {
+                s.Append($$"""
+
+                    /// <summary>
+                    /// Size class {{I(c)}}: requests of {{I(m.FirstRequest(c))}}..{{I(size)}} bytes get {{I(size)}}-byte blocks,
+                    /// {{I(m.BlocksPerPool(c))}} to a pool. Null only when no arena can be mapped. Hardened: the free-list
+                    /// link is checked and decoded before it is followed, and the block is handed out zeroed.
+                    /// </summary>
+                    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+                    private static void* AllocateSizeClass{{I(c)}}(HeapState* heap)
+                    {
+                        PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
+                        if (pool != pool->NextPool)
+                        {
+                            return PymallocCore<Layout>.PopBlock(heap, pool, {{I(c)}});
+                        }
+                        return PymallocCore<Layout>.AllocateFromNewPool(heap, {{I(c)}});
+                    }
+
+                    """);
+                continue;
+            }
             s.Append($$"""
 
                 /// <summary>
@@ -43,7 +63,7 @@ internal static partial class Emitter
                 {
                     PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
                     if (pool != pool->NextPool)
-                    {{{hardened}}{{counters}}
+                    {{{counters}}
                         ++pool->Count;
                         byte* block = pool->FreeBlock;
                         if ((pool->FreeBlock = *(byte**)block) == null)

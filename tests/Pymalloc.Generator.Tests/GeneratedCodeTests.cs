@@ -77,8 +77,9 @@ public sealed class GeneratedCodeTests
     public void TheHardenedModeChecksEveryFreeListLinkBeforeFollowingIt()
     {
         string classes = GeneratorHarness.Run("[assembly: Pymalloc.PymallocConfig(Hardened = true)]").Source("SizeClasses.g.cs");
-        Assert.Equal(32, System.Text.RegularExpressions.Regex.Matches(classes, @"CheckNextFreeBlock\(pool, \*\(byte\*\*\)pool->FreeBlock\); // Hardened").Count);
-        Assert.DoesNotContain("CheckNextFreeBlock", GeneratorHarness.Run(Default).Source("SizeClasses.g.cs"));
+        // The hardened pop is the core's PopBlock, which checks and decodes the link (one copy of that path).
+        Assert.Equal(32, System.Text.RegularExpressions.Regex.Matches(classes, @"return global::Pymalloc.Runtime.PymallocCore<Layout>.PopBlock\(heap, pool, \d+\);").Count);
+        Assert.DoesNotContain("PopBlock", GeneratorHarness.Run(Default).Source("SizeClasses.g.cs"));
     }
 
     [Fact]

@@ -237,7 +237,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
                 var header = (PoolHeader*)pool;
                 uint size = PymallocCore<TLayout>.BlockSize(header->SizeIndex);
                 var free = new HashSet<nint>();
-                for (byte* b = header->FreeBlock; b != null; b = *(byte**)b)
+                for (byte* b = header->FreeBlock; b != null; b = PymallocCore<TLayout>.ReadLink(heap, b))
                 {
                     free.Add((nint)b);
                     if (*(ulong*)(b + S) == FreedMark(b, size))
@@ -321,7 +321,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
             return; // no used pool: the next block comes from a fresh pool
         }
         byte* head = pool->FreeBlock;
-        byte* next = *(byte**)head;
+        byte* next = PymallocCore<TLayout>.ReadLink(heap, head);
         uint size = PymallocCore<TLayout>.BlockSize(index);
         nuint offset = (nuint)next - (nuint)pool;
         if (next != null && (PymallocCore<TLayout>.PoolOf(next) != pool || offset < TLayout.PoolOverhead

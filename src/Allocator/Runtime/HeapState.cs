@@ -21,6 +21,10 @@ public unsafe struct HeapState
 
     private fixed ulong _usedPools[2 * MaxSizeClasses];
 
+    /// <summary>The hardened mode's free-list key: links are stored XOR it (mimalloc's encoded free
+    /// lists), so a live block's data, zero included, never passes for a free block's link. Random per heap.</summary>
+    public nuint FreeListKey;
+
     /// <summary>The arena-object array (obmalloc's <c>arenas</c>), grown by doubling.</summary>
     public ArenaObject* Arenas;
 

@@ -38,15 +38,16 @@ public static unsafe partial class PymallocCore<TLayout>
             heap->BytesInBlocks += BlockSize(index);
         }
         byte* bp = pool->FreeBlock;
-        byte* next = *(byte**)bp;
+        byte* next = ReadLink(heap, bp);
         if (TLayout.Hardened)
         {
             CheckNextFreeBlock(pool, next);
+            *(nuint*)bp = 0; // handed out zeroed: its stale link must not pass for a free block's
         }
         ++pool->Count;
         if ((pool->FreeBlock = next) == null)
         {
-            ExtendPool(pool, index);
+            ExtendPool(heap, pool, index);
         }
         return bp;
     }
@@ -162,7 +163,7 @@ public static unsafe partial class PymallocCore<TLayout>
         PoolHeader* pool = PoolOf(p);
         if (TLayout.Hardened)
         {
-            CheckFreeOfPoolBlock(pool, p);
+            CheckFreeOfPoolBlock(heap, pool, p);
         }
         if (TLayout.LiveCounters)
         {
@@ -170,7 +171,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         // The pool had p outstanding, so it is used or full, never on freepools.
         byte* lastFree = pool->FreeBlock;
-        *(byte**)p = lastFree;
+        WriteLink(heap, (byte*)p, lastFree);
         pool->FreeBlock = (byte*)p;
         pool->Count--;
         if (lastFree == null)

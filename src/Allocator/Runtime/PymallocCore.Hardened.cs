@@ -6,9 +6,10 @@
 // - an allocation never follows a free-list link that leaves its pool: the link of the block being
 //   handed out must point at a carved block of the same pool (or end the list), so memory that was
 //   written after it was freed cannot send a later allocation anywhere else.
-// A free of a block twice is found by its link: a free block's first word is a link into its own
-// pool or null, so when a block about to be freed looks like that, its pool's free list is walked
-// to be sure (a live block whose data happens to look like a link costs one walk, not an error).
+// A free of a block twice is found by its link: free-list links are stored XOR a random per-heap
+// key (mimalloc's encoded free lists) and a block is handed out with its first word zeroed, so a
+// block whose first word decodes to a link into its own pool (or to the list's end) is free; its
+// pool's free list is then walked to be sure. Live data, zero included, decodes to garbage.
 using System;
 using System.Runtime.CompilerServices;
 
@@ -16,9 +17,28 @@ namespace Pymalloc.Runtime;
 
 public static unsafe partial class PymallocCore<TLayout>
 {
+    /// <summary>The free-list link stored in a free block: XOR the heap's key in the hardened mode.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ReadLink(HeapState* heap, byte* block)
+        => TLayout.Hardened ? (byte*)(*(nuint*)block ^ heap->FreeListKey) : *(byte**)block;
+
+    /// <summary>Stores a free-list link in a free block (see <see cref="ReadLink"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteLink(HeapState* heap, byte* block, byte* next)
+    {
+        if (TLayout.Hardened)
+        {
+            *(nuint*)block = (nuint)next ^ heap->FreeListKey;
+        }
+        else
+        {
+            *(byte**)block = next;
+        }
+    }
+
     /// <summary>Hardened free of a pointer inside the heap's arenas: throws unless it is a live block's start.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CheckFreeOfPoolBlock(PoolHeader* pool, void* p)
+    private static void CheckFreeOfPoolBlock(HeapState* heap, PoolHeader* pool, void* p)
     {
         uint index = pool->SizeIndex;
         nuint offset = (nuint)p - (nuint)pool - TLayout.PoolOverhead;
@@ -27,10 +47,12 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             throw NotABlock(pool, p);
         }
-        byte* link = *(byte**)p;
+        // Free blocks hold encoded links and a block handed out starts zeroed, so only a block that
+        // is free (or, by a 1-in-2^64 chance, holds exactly a link's encoding) looks like one.
+        byte* link = ReadLink(heap, (byte*)p);
         if (link == null || IsCarvedBlockOf(pool, link))
         {
-            CheckNotOnFreeList(pool, p);
+            CheckNotOnFreeList(heap, pool, p);
         }
     }
 
@@ -55,10 +77,10 @@ public static unsafe partial class PymallocCore<TLayout>
     private static nuint BlockIndex(nuint offset, uint index) => (nuint)Math.BigMul((ulong)offset, Reciprocals.Table[index], out _);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CheckNotOnFreeList(PoolHeader* pool, void* p)
+    private static void CheckNotOnFreeList(HeapState* heap, PoolHeader* pool, void* p)
     {
         uint steps = 0, limit = BlocksPerPool(pool->SizeIndex);
-        for (byte* b = pool->FreeBlock; b != null; b = *(byte**)b)
+        for (byte* b = pool->FreeBlock; b != null; b = ReadLink(heap, b))
         {
             if (b == p)
             {

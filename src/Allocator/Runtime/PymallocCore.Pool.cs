@@ -10,14 +10,14 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>The free list ran out: carve the next never-used block, or, if the pool has none
     /// left, it is full and leaves its usedpools ring.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ExtendPool(PoolHeader* pool, uint index)
+    public static void ExtendPool(HeapState* heap, PoolHeader* pool, uint index)
     {
         if (pool->NextOffset <= pool->MaxNextOffset)
         {
             byte* next = (byte*)pool + pool->NextOffset;
             pool->FreeBlock = next;
             pool->NextOffset += BlockSize(index);
-            *(byte**)next = null;
+            WriteLink(heap, next, null);
             return;
         }
         UnlinkFullPool(pool);
@@ -140,11 +140,13 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             // Last used for this very class: header and free list are still valid.
             bp = pool->FreeBlock;
+            byte* next = ReadLink(heap, bp);
             if (TLayout.Hardened)
             {
-                CheckNextFreeBlock(pool, *(byte**)bp);
+                CheckNextFreeBlock(pool, next);
+                *(nuint*)bp = 0;
             }
-            pool->FreeBlock = *(byte**)bp;
+            pool->FreeBlock = next;
             return bp;
         }
 
@@ -156,7 +158,7 @@ public static unsafe partial class PymallocCore<TLayout>
         pool->NextOffset = TLayout.PoolOverhead + (size << 1);
         pool->MaxNextOffset = (uint)PoolSize - size;
         pool->FreeBlock = bp + size;
-        *(byte**)pool->FreeBlock = null;
+        WriteLink(heap, pool->FreeBlock, null);
         return bp;
     }
 

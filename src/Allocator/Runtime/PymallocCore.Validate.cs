@@ -61,11 +61,11 @@ public static unsafe partial class PymallocCore<TLayout>
                     {
                         // Kept for reuse by its class: its free list is followed when the pool is taken again.
                         Check(p->SizeIndex < TLayout.NumSizeClasses, $"pool 0x{(nuint)p:x}: class {p->SizeIndex}");
-                        ValidateFreeList(p);
+                        ValidateFreeList(heap, p);
                     }
                     continue;
                 }
-                ValidatePool(p, usedPools.Contains((nint)p));
+                ValidatePool(heap, p, usedPools.Contains((nint)p));
                 inUse++;
                 bytesInBlocks += (nuint)p->Count * BlockSize(p->SizeIndex);
                 poolBlockBytes += (nuint)BlocksPerPool(p->SizeIndex) * BlockSize(p->SizeIndex);
@@ -113,7 +113,7 @@ public static unsafe partial class PymallocCore<TLayout>
         Check(listed == withFree, $"usable_arenas lists {listed} arenas, {withFree} have free pools");
     }
 
-    private static void ValidatePool(PoolHeader* p, bool inRing)
+    private static void ValidatePool(HeapState* heap, PoolHeader* p, bool inRing)
     {
         uint index = p->SizeIndex;
         Check(index < TLayout.NumSizeClasses, $"pool 0x{(nuint)p:x}: class {index}");
@@ -122,17 +122,17 @@ public static unsafe partial class PymallocCore<TLayout>
         Check(p->Count <= capacity, $"pool 0x{(nuint)p:x}: {p->Count} blocks of {capacity}");
         Check(p->MaxNextOffset == (uint)PoolSize - size, $"pool 0x{(nuint)p:x}: maxnextoffset {p->MaxNextOffset}");
         uint carvedBlocks = (p->NextOffset - TLayout.PoolOverhead) / size;
-        uint freeBlocks = ValidateFreeList(p);
+        uint freeBlocks = ValidateFreeList(heap, p);
         Check(p->Count + freeBlocks == carvedBlocks, $"pool 0x{(nuint)p:x}: {p->Count} allocated + {freeBlocks} free != {carvedBlocks} carved");
         Check(inRing == (p->FreeBlock != null), $"pool 0x{(nuint)p:x}: {(inRing ? "full but in usedpools" : "has free blocks but is not in usedpools")}");
     }
 
     /// <summary>Every entry of a pool's free list is the start of a carved block, each once; returns their number.</summary>
-    private static uint ValidateFreeList(PoolHeader* p)
+    private static uint ValidateFreeList(HeapState* heap, PoolHeader* p)
     {
         uint size = BlockSize(p->SizeIndex), capacity = BlocksPerPool(p->SizeIndex), freeBlocks = 0;
         var seen = new HashSet<nint>();
-        for (byte* b = p->FreeBlock; b != null; b = *(byte**)b)
+        for (byte* b = p->FreeBlock; b != null; b = ReadLink(heap, b))
         {
             nuint offset = (nuint)b - (nuint)p;
             Check(offset >= TLayout.PoolOverhead && offset < p->NextOffset && (offset - TLayout.PoolOverhead) % size == 0,

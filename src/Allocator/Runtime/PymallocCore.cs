@@ -103,6 +103,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
         heap->Map.Root = (void**)(heap + 1);
         heap->Bypass = BypassRequested;
+        heap->FreeListKey = (nuint)Random.Shared.NextInt64() | 1;
         BecomeOwner(heap);
         HeapRegistry.Register(heap, &OwnsBlock);
         return heap;
