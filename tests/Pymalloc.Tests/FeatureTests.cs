@@ -47,7 +47,8 @@ public sealed unsafe class FeatureTests
             heap.Malloc(100);
         }
         heap.Malloc(1000); // raw: counted too
-        Dictionary<string, long> seen = Observe(heap.CreateMeter("Pymalloc.Tests.Counting"));
+        using Meter meter = heap.CreateMeter("Pymalloc.Tests.Counting");
+        Dictionary<string, long> seen = MeterReadings.Observe(meter);
         Assert.Equal(31L, seen["pymalloc.allocations"]);
         Assert.Equal(30L * 112, seen["pymalloc.bytes.allocated"]);
     }
@@ -341,27 +342,5 @@ public sealed unsafe class FeatureTests
         stats.WriteTo(w);
         string text = w.ToString();
         return text[..text.IndexOf("Total", StringComparison.Ordinal)];
-    }
-
-    private static Dictionary<string, long> Observe(Meter meter)
-    {
-        using (meter)
-        {
-            var seen = new Dictionary<string, long>();
-            using var listener = new MeterListener
-            {
-                InstrumentPublished = (instrument, l) =>
-                {
-                    if (instrument.Meter == meter)
-                    {
-                        l.EnableMeasurementEvents(instrument);
-                    }
-                },
-            };
-            listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
-            listener.Start();
-            listener.RecordObservableInstruments();
-            return seen;
-        }
     }
 }

@@ -83,20 +83,7 @@ public sealed unsafe class HeapInstanceTests
             heap.Malloc(200);
         }
         using Meter meter = heap.CreateMeter("Pymalloc.Tests.Instance");
-        var seen = new Dictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter == meter)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
-        listener.Start();
-        listener.RecordObservableInstruments();
+        Dictionary<string, long> seen = MeterReadings.Observe(meter);
 
         MallocStats s = heap.GetStats();
         Assert.Equal((long)s.ArenasAllocatedCurrent, seen["pymalloc.arenas"]);

@@ -192,20 +192,7 @@ public sealed unsafe class MisuseTests
         heap.Dispose();
         using var reuse = Heap<T>.Create(); // the same block, another heap
         reuse.Malloc(100);
-        var seen = new Dictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter == meter)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
-        listener.Start();
-        listener.RecordObservableInstruments();
+        Dictionary<string, long> seen = MeterReadings.Observe(meter);
         Assert.Equal(0L, seen["pymalloc.bytes.allocated"]); // not the new heap's 112 bytes
         Assert.Equal(0L, seen["pymalloc.arenas"]);
     }
