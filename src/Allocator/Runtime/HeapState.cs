@@ -21,6 +21,10 @@ public unsafe struct HeapState
 
     private fixed ulong _usedPools[2 * MaxSizeClasses];
 
+    /// <summary>The hardened mode's exact block-start check: ceil(2^64 / block size) per class, here at a
+    /// fixed offset from the heap so that reading one is a single load (no table, no bounds check).</summary>
+    internal fixed ulong BlockReciprocals[MaxSizeClasses];
+
     /// <summary>The hardened mode's free-list key: links are stored XOR it (mimalloc's encoded free
     /// lists), so a live block's data, zero included, never passes for a free block's link. Random per heap.</summary>
     public nuint FreeListKey;

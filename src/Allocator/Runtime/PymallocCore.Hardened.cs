@@ -43,7 +43,7 @@ public static unsafe partial class PymallocCore<TLayout>
         uint index = pool->SizeIndex;
         nuint offset = (nuint)p - (nuint)pool - TLayout.PoolOverhead;
         if (index >= TLayout.NumSizeClasses || pool->Count == 0 || offset >= pool->NextOffset - TLayout.PoolOverhead
-            || BlockIndex(offset, index) * BlockSize(index) != offset)
+            || BlockIndex(heap, offset, index) * BlockSize(index) != offset)
         {
             throw NotABlock(pool, p);
         }
@@ -74,7 +74,16 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>offset / BlockSize(index) without a division: the high half of offset times a
     /// per-class reciprocal, exact for every offset inside a pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint BlockIndex(nuint offset, uint index) => (nuint)Math.BigMul((ulong)offset, Reciprocals.Table[index], out _);
+    private static nuint BlockIndex(HeapState* heap, nuint offset, uint index) => (nuint)Math.BigMul((ulong)offset, heap->BlockReciprocals[index], out _);
+
+    /// <summary>Fills the heap's reciprocals (see <see cref="BlockIndex"/>).</summary>
+    internal static void InitializeReciprocals(HeapState* heap)
+    {
+        for (uint i = 0; i < TLayout.NumSizeClasses; i++)
+        {
+            heap->BlockReciprocals[i] = ulong.MaxValue / BlockSize(i) + 1;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CheckNotOnFreeList(HeapState* heap, PoolHeader* pool, void* p)
@@ -107,20 +116,4 @@ public static unsafe partial class PymallocCore<TLayout>
     private static HeapCorruptionException CorruptFreeList(PoolHeader* pool, byte* link) => new(
         $"The free list of pool 0x{(nuint)pool:x} leads to 0x{(nuint)link:x}, outside the pool: a block was written after it was freed. Nothing was handed out.",
         (nuint)link, 0, "");
-
-    /// <summary>ceil(2^64 / block size) per class: the multiplier of <see cref="BlockIndex"/>.</summary>
-    private static class Reciprocals
-    {
-        public static readonly ulong[] Table = Create();
-
-        private static ulong[] Create()
-        {
-            var table = new ulong[TLayout.NumSizeClasses];
-            for (uint i = 0; i < table.Length; i++)
-            {
-                table[i] = ulong.MaxValue / BlockSize(i) + 1;
-            }
-            return table;
-        }
-    }
 }

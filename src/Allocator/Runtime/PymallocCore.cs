@@ -104,6 +104,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         heap->Map.Root = (void**)(heap + 1);
         heap->Bypass = BypassRequested;
         heap->FreeListKey = (nuint)Random.Shared.NextInt64() | 1;
+        InitializeReciprocals(heap);
         BecomeOwner(heap);
         HeapRegistry.Register(heap, &OwnsBlock);
         return heap;
