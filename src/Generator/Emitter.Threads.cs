@@ -28,6 +28,37 @@ private static T* NewOnOwner<T>() where T : unmanaged
     return (T*)PymallocCore<Layout>.MallocRaw(s_heap, (nuint)sizeof(T));
 }
 """;
+        // The scope's members, one text for the checked and the unchecked model: its calls are the
+        // core's paths without the per-call check either way; only closing differs.
+        string OwnedStruct = $$"""
+public readonly ref struct Owned
+{
+    /// <summary><see cref="{{t}}.Malloc"/> without the owner check.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
+
+    /// <summary><see cref="{{t}}.Calloc"/> without the owner check.</summary>
+    public void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
+
+    /// <summary><see cref="{{t}}.Realloc"/> without the owner check.</summary>
+    public void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
+
+    /// <summary>Pymalloc's free, on the owner thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
+
+    /// <summary><see cref="{{t}}.New{T}"/> without the owner check: one size class's fast path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T* New<T>() where T : unmanaged => NewOnOwner<T>();
+
+    /// <summary>Frees an object from <see cref="New{T}"/>, on the owner thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
+
+    /// <summary>Closes the scope{{(u ? " (nothing to close with Threading = Unchecked)" : "")}}.</summary>
+    public void Dispose(){{(u ? " { }" : " => PymallocCore<Layout>.CloseOwnedScope(s_heap);")}}
+}
+""";
         string ownerMembers = d ? """
 
 
@@ -129,33 +160,7 @@ public static Owned Own() => default;
 
 /// <summary>The static API as a scope value, for code written against <see cref="Own"/>: with
 /// Threading = Unchecked, the same calls.</summary>
-public readonly ref struct Owned
-{
-    /// <summary>The same as <see cref="{{t}}.Malloc"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
-
-    /// <summary>The same as <see cref="{{t}}.Calloc"/>.</summary>
-    public void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
-
-    /// <summary>The same as <see cref="{{t}}.Realloc"/>.</summary>
-    public void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
-
-    /// <summary>The same as <see cref="{{t}}.Free"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
-
-    /// <summary>The same as <see cref="{{t}}.New{T}"/>: one size class's fast path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T* New<T>() where T : unmanaged => NewOnOwner<T>();
-
-    /// <summary>The same as <see cref="{{t}}.Delete{T}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
-
-    /// <summary>Nothing to close.</summary>
-    public void Dispose() { }
-}
+{{OwnedStruct}}
 {{NewOnOwner}}
 """ : $$"""
 
@@ -177,33 +182,7 @@ public static Owned Own()
 /// per-call owner check. A ref struct cannot leave the stack of the thread that made it (no field of
 /// a class, no lambda, no await), so the check holds for the scope's life. Obtain it from <see cref="Own"/> only.
 /// </summary>
-public readonly ref struct Owned
-{
-    /// <summary><see cref="{{t}}.Malloc"/> without the owner check.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
-
-    /// <summary><see cref="{{t}}.Calloc"/> without the owner check.</summary>
-    public void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
-
-    /// <summary><see cref="{{t}}.Realloc"/> without the owner check.</summary>
-    public void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
-
-    /// <summary>Pymalloc's free, on the owner thread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
-
-    /// <summary><see cref="{{t}}.New{T}"/> without the owner check: one size class's fast path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T* New<T>() where T : unmanaged => NewOnOwner<T>();
-
-    /// <summary>Frees an object from <see cref="New{T}"/>, on the owner thread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
-
-    /// <summary>Closes the scope.</summary>
-    public void Dispose() => PymallocCore<Layout>.CloseOwnedScope(s_heap);
-}
+{{OwnedStruct}}
 {{NewOnOwner}}
 """;
         return File(spec, "thread rule", new string[0], new[] { "System", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, ownerMembers.TrimStart('\n', '\r') + ownedMembers);
