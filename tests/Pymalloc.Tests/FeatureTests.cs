@@ -232,10 +232,10 @@ public sealed unsafe class FeatureTests
     {
         Assert.False(UncheckedAllocator.Layout.ChecksOwner);
         void* p = null;
-        RunOn(() => p = UncheckedAllocator.Malloc(64));
+        RunOnOtherThread(() => p = UncheckedAllocator.Malloc(64));
         // Another thread, in turn (the contract: one at a time), allocates and frees with no claim or hand-over:
         // the free is done at once, not queued for an owner.
-        RunOn(() =>
+        RunOnOtherThread(() =>
         {
             void* q = UncheckedAllocator.Malloc(64);
             UncheckedAllocator.Free(p);
@@ -252,7 +252,7 @@ public sealed unsafe class FeatureTests
     {
         using var heap = UncheckedAllocator.CreateHeap();
         void* p = heap.Malloc(32);
-        RunOn(() =>
+        RunOnOtherThread(() =>
         {
             void* q = heap.Malloc(32); // a checked heap would throw here
             heap.Free(q);
@@ -279,7 +279,7 @@ public sealed unsafe class FeatureTests
         BlockingRaw.Release.Set();
         inside.Join();
         // Once the calls no longer overlap, another thread may use it again.
-        RunOn(() => UncheckedDebugAllocator.Free(UncheckedDebugAllocator.Malloc(16)));
+        RunOnOtherThread(() => UncheckedDebugAllocator.Free(UncheckedDebugAllocator.Malloc(16)));
         UncheckedDebugAllocator.CheckHeap();
     }
 
@@ -314,28 +314,6 @@ public sealed unsafe class FeatureTests
         private static void Free(void* ctx, void* ptr) => NativeMemory.Free(ptr);
     }
 
-    private static void RunOn(Action action)
-    {
-        Exception? failure = null;
-        var t = new Thread(() =>
-        {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        t.Start();
-        t.Join();
-        if (failure is not null)
-        {
-            throw new InvalidOperationException("The other thread failed: " + failure.Message, failure);
-        }
-    }
-
     private static string Text(MallocStats stats)
     {
         var w = new StringWriter();
@@ -343,4 +321,6 @@ public sealed unsafe class FeatureTests
         string text = w.ToString();
         return text[..text.IndexOf("Total", StringComparison.Ordinal)];
     }
+
+    private static void RunOnOtherThread(Action action) => Assert.Null(OtherThread.Run(action));
 }

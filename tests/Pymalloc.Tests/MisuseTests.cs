@@ -78,7 +78,7 @@ public sealed unsafe class MisuseTests
         }
         void* raw = heap.Malloc(9000);
         // Another thread frees half of them: handed over, waiting for the owner.
-        RunOn(() =>
+        OtherThread.Run(() =>
         {
             for (int i = 0; i < 150; i++)
             {
@@ -106,7 +106,7 @@ public sealed unsafe class MisuseTests
     {
         using var heap = Heap<T>.Create();
         void* p = heap.Malloc(32);
-        var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.ReleaseOwnership()));
+        var e = Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.ReleaseOwnership()));
         Assert.Contains("Only the owner gives a heap up", e.Message);
         Assert.True(heap.IsOwned(p));
         heap.Free(p);      // still the owner's, still working
@@ -120,11 +120,11 @@ public sealed unsafe class MisuseTests
         using (Heap<T>.Owned scope = heap.Own())
         {
             void* p = scope.Malloc(32);
-            var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.TakeOwnership()));
+            var e = Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.TakeOwnership()));
             Assert.Contains("owner scope", e.Message);
             scope.Free(p);
         }
-        Assert.Null(RunOn(() => heap.TakeOwnership())); // closed: now it may
+        Assert.Null(OtherThread.Run(() => heap.TakeOwnership())); // closed: now it may
         heap.TakeOwnership(); // that thread has exited; take the heap back to dispose it here
     }
 
@@ -133,11 +133,11 @@ public sealed unsafe class MisuseTests
     {
         var heap = Heap<T>.Create();
         heap.Malloc(32);
-        var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.Dispose()));
+        var e = Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.Dispose()));
         Assert.Contains("cannot dispose it", e.Message);
         Assert.True(heap.IsCreated);
         heap.ReleaseOwnership();
-        Assert.Null(RunOn(() => heap.Dispose())); // a loader thread unloads a level the owner let go of
+        Assert.Null(OtherThread.Run(() => heap.Dispose())); // a loader thread unloads a level the owner let go of
         Assert.False(heap.IsCreated);
     }
 
@@ -159,11 +159,11 @@ public sealed unsafe class MisuseTests
     {
         using var heap = Heap<T>.Create();
         heap.Malloc(48);
-        var e = Assert.IsType<InvalidOperationException>(RunOn(() => heap.GetStats()));
+        var e = Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.GetStats()));
         Assert.Contains("consistent snapshot", e.Message);
-        Assert.IsType<InvalidOperationException>(RunOn(() => heap.Validate()));
+        Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.Validate()));
         heap.ReleaseOwnership();
-        Assert.Null(RunOn(() => heap.Validate())); // unowned: held for the walk, then unowned again
+        Assert.Null(OtherThread.Run(() => heap.Validate())); // unowned: held for the walk, then unowned again
         Assert.Equal(0, heap.State->OwnerThread);
     }
 
@@ -308,24 +308,5 @@ public sealed unsafe class MisuseTests
             }
             NativeMemory.Free(ptr);
         }
-    }
-
-    private static Exception? RunOn(Action action)
-    {
-        Exception? failure = null;
-        var t = new Thread(() =>
-        {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        t.Start();
-        t.Join();
-        return failure;
     }
 }

@@ -142,26 +142,6 @@ public sealed unsafe class ThreadTests
         Assert.Equal(0, bad);
     }
 
-    /// <summary>Runs <paramref name="body"/> on a new thread and returns what it threw, if anything.</summary>
-    private static Exception? OnAnotherThread(Action body)
-    {
-        Exception? error = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                body();
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        return error;
-    }
-
     [Fact]
     public void AllocatingOnAThreadThatDoesNotOwnTheHeapIsAnError()
     {
@@ -178,7 +158,7 @@ public sealed unsafe class ThreadTests
             () => heap.DrainDelayedFrees(),
         })
         {
-            Exception? error = OnAnotherThread(call);
+            Exception? error = OtherThread.Run(call);
             var refused = Assert.IsType<InvalidOperationException>(error);
             Assert.Contains($"This pymalloc heap belongs to thread {Environment.CurrentManagedThreadId}; thread ", refused.Message);
             Assert.Contains("may free its blocks", refused.Message);
@@ -198,7 +178,7 @@ public sealed unsafe class ThreadTests
             blocks[i] = (nint)heap.Malloc(64);
         }
         void* raw = heap.Malloc(4000); // above the threshold: freed at once by the raw allocator
-        Assert.Null(OnAnotherThread(() =>
+        Assert.Null(OtherThread.Run(() =>
         {
             foreach (nint p in blocks)
             {
@@ -223,7 +203,7 @@ public sealed unsafe class ThreadTests
         void* p = heap.Malloc(16);
         heap.ReleaseOwnership();
         int next = 0;
-        Assert.Null(OnAnotherThread(() =>
+        Assert.Null(OtherThread.Run(() =>
         {
             next = Environment.CurrentManagedThreadId;
             heap.Free(p);          // claims the heap: a plain free, not a hand-over
@@ -243,7 +223,7 @@ public sealed unsafe class ThreadTests
     {
         var blocks = new List<nint>();
         int owner = 0;
-        Assert.Null(OnAnotherThread(() =>
+        Assert.Null(OtherThread.Run(() =>
         {
             owner = Environment.CurrentManagedThreadId; // the first thread to allocate takes the static heap
             for (int i = 0; i < 500; i++)
@@ -267,12 +247,12 @@ public sealed unsafe class ThreadTests
         ThreadRuleAllocator.TakeOwnership();
         Assert.Equal(0UL, ThreadRuleAllocator.GetStats().BlocksInUse);
         void* again = ThreadRuleAllocator.Malloc(48);
-        Assert.Null(OnAnotherThread(() => ThreadRuleAllocator.Free(again)));
+        Assert.Null(OtherThread.Run(() => ThreadRuleAllocator.Free(again)));
         Assert.Equal(1UL, ThreadRuleAllocator.GetStats().BlocksInUse);
         ThreadRuleAllocator.DrainDelayedFrees();
         Assert.Equal(0UL, ThreadRuleAllocator.GetStats().BlocksInUse);
         ThreadRuleAllocator.ReleaseOwnership();
-        Assert.Null(OnAnotherThread(() => ThreadRuleAllocator.Free(ThreadRuleAllocator.Malloc(100))));
+        Assert.Null(OtherThread.Run(() => ThreadRuleAllocator.Free(ThreadRuleAllocator.Malloc(100))));
         ThreadRuleAllocator.TakeOwnership(); // that thread took the heap and exited
         ThreadRuleAllocator.Validate();
     }
@@ -291,7 +271,7 @@ public sealed unsafe class ThreadTests
         }
         Assert.True(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state));
         bool elsewhere = true;
-        Assert.Null(OnAnotherThread(() => elsewhere = Pymalloc.Runtime.PymallocCore<T>.IsOwner(state)));
+        Assert.Null(OtherThread.Run(() => elsewhere = Pymalloc.Runtime.PymallocCore<T>.IsOwner(state)));
         Assert.False(elsewhere);
         heap.ReleaseOwnership();
         Assert.Equal(0UL, (ulong)state->OwnerStackSize);
@@ -318,7 +298,7 @@ public sealed unsafe class ThreadTests
             var refused = Assert.Throws<InvalidOperationException>(() => heap.ReleaseOwnership());
             Assert.Contains("owner scope(s) from Own() are open", refused.Message);
             // Another thread cannot open a scope on a heap it does not own.
-            Assert.IsType<InvalidOperationException>(OnAnotherThread(() => heap.Own().Dispose()));
+            Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.Own().Dispose()));
             foreach (nint p in blocks)
             {
                 owned.Free((void*)p);
@@ -327,7 +307,7 @@ public sealed unsafe class ThreadTests
         }
         Assert.Equal(0UL, heap.GetStats().BlocksInUse);
         heap.ReleaseOwnership(); // the scope is closed: now it may
-        Assert.Null(OnAnotherThread(() =>
+        Assert.Null(OtherThread.Run(() =>
         {
             using Heap<T>.Owned owned = heap.Own(); // the released heap is claimed by the scope
             owned.Free(owned.Malloc(64));
@@ -346,7 +326,7 @@ public sealed unsafe class ThreadTests
             p[99] = 1;
             Assert.True(ThreadRuleAllocator.IsOwned(p));
             Assert.Throws<InvalidOperationException>(() => ThreadRuleAllocator.ReleaseOwnership());
-            Exception? other = OnAnotherThread(() => ThreadRuleAllocator.Own().Dispose());
+            Exception? other = OtherThread.Run(() => ThreadRuleAllocator.Own().Dispose());
             Assert.Contains("ThreadRuleAllocator belongs to thread", Assert.IsType<InvalidOperationException>(other).Message);
             owned.Free(p);
         }
