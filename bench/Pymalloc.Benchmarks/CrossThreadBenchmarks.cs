@@ -34,7 +34,7 @@ public unsafe class CrossThreadBenchmarks
     public void SetupGlibc() => Start(&GlibcFree);
 
     private static void PymallocRemoteFree(void* p) => s_heap.FreeFromAnyThread(p);
-    private static void MimallocFree(void* p) => Benchmarks.Mimalloc.Free(p);
+    private static void MimallocFree(void* p) => default(Benchmarks.Mimalloc).Free(p);
     private static void GlibcFree(void* p) => NativeMemory.Free(p);
 
     private void Start(delegate*<void*, void> free)
@@ -70,11 +70,11 @@ public unsafe class CrossThreadBenchmarks
         NativeMemory.Free(_ring);
     }
 
-    private void Run<T>() where T : IUnmanagedAllocator
+    private void Run<T>() where T : struct, IUnmanagedAllocator
     {
         for (int i = 0; i < N; i++)
         {
-            var p = (long*)T.Malloc(64);
+            var p = (long*)default(T).Malloc(64);
             *p = i;
             long tail = _tail;
             while (tail - Volatile.Read(ref _head) >= Ring)
@@ -106,9 +106,9 @@ public unsafe class CrossThreadBenchmarks
     /// <summary>The benchmark thread's heap (it takes ownership at the start of each invocation).</summary>
     private readonly struct HeapAllocator : IUnmanagedAllocator
     {
-        public static void* Malloc(nuint size) => s_heap.Malloc(size);
-        public static void* Calloc(nuint count, nuint size) => s_heap.Calloc(count, size);
-        public static void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);
-        public static void Free(void* ptr) => s_heap.Free(ptr);
+        public void* Malloc(nuint size) => s_heap.Malloc(size);
+        public void* Calloc(nuint count, nuint size) => s_heap.Calloc(count, size);
+        public void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);
+        public void Free(void* ptr) => s_heap.Free(ptr);
     }
 }

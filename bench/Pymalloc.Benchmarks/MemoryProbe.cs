@@ -56,12 +56,12 @@ internal static unsafe class MemoryProbe
         {
             switch (peer)
             {
-                case "Pymalloc": table[i] = Generated.Malloc((nuint)size); break;
-                case "PymallocRuntime": table[i] = RuntimeConfigured.Malloc((nuint)size); break;
-                case "CPython": table[i] = CPython.Malloc((nuint)size); break;
-                case "Mimalloc": table[i] = Mimalloc.Malloc((nuint)size); break;
-                case "Jemalloc": table[i] = Jemalloc.Malloc((nuint)size); break;
-                case "Glibc": table[i] = Glibc.Malloc((nuint)size); break;
+                case "Pymalloc": table[i] = default(Generated).Malloc((nuint)size); break;
+                case "PymallocRuntime": table[i] = default(RuntimeConfigured).Malloc((nuint)size); break;
+                case "CPython": table[i] = default(CPython).Malloc((nuint)size); break;
+                case "Mimalloc": table[i] = default(Mimalloc).Malloc((nuint)size); break;
+                case "Jemalloc": table[i] = default(Jemalloc).Malloc((nuint)size); break;
+                case "Glibc": table[i] = default(Glibc).Malloc((nuint)size); break;
                 default: objects[i] = GcObjects.New(size, i); break;
             }
             if (table[i] != null)
@@ -86,17 +86,17 @@ internal static unsafe class MemoryProbe
     {
         var table = (void**)NativeMemory.AllocZeroed(Count, (nuint)sizeof(void*));
         new Span<byte>(table, Count * sizeof(void*)).Fill(0); // resident before the first reading
-        Generated.Free(Generated.Malloc(64)); // the heap's own bookkeeping, also before it
+        default(Generated).Free(default(Generated).Malloc(64)); // the heap's own bookkeeping, also before it
         long start = ResidentBytes();
         for (int i = 0; i < Count; i++)
         {
-            table[i] = Generated.Malloc(64);
+            table[i] = default(Generated).Malloc(64);
             new Span<byte>(table[i], 64).Fill(1);
         }
         long full = ResidentBytes();
         for (int i = 0; i < Count; i++)
         {
-            Generated.Free(table[i]);
+            default(Generated).Free(table[i]);
         }
         long freed = ResidentBytes();
         int trimmed = Pymalloc.Generated.PymallocAllocator.TrimArenaCache();

@@ -26,10 +26,10 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
         // since an open scope (rightly) keeps any other thread from taking the heap over.
     }
 
-    public static void* Malloc(nuint size) => PymallocAllocator.Malloc(size);
-    public static void* Calloc(nuint count, nuint size) => PymallocAllocator.Calloc(count, size);
-    public static void* Realloc(void* ptr, nuint size) => PymallocAllocator.Realloc(ptr, size);
-    public static void Free(void* ptr) => PymallocAllocator.Free(ptr);
+    public void* Malloc(nuint size) => PymallocAllocator.Malloc(size);
+    public void* Calloc(nuint count, nuint size) => PymallocAllocator.Calloc(count, size);
+    public void* Realloc(void* ptr, nuint size) => PymallocAllocator.Realloc(ptr, size);
+    public void Free(void* ptr) => PymallocAllocator.Free(ptr);
 }
 
 /// <summary>
@@ -40,30 +40,30 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
 /// </summary>
 public readonly unsafe struct GeneratedOwned : IUnmanagedAllocator
 {
-    public static void* Malloc(nuint size) => default(PymallocAllocator.Owned).Malloc(size);
-    public static void* Calloc(nuint count, nuint size) => default(PymallocAllocator.Owned).Calloc(count, size);
-    public static void* Realloc(void* ptr, nuint size) => default(PymallocAllocator.Owned).Realloc(ptr, size);
-    public static void Free(void* ptr) => default(PymallocAllocator.Owned).Free(ptr);
+    public void* Malloc(nuint size) => default(PymallocAllocator.Owned).Malloc(size);
+    public void* Calloc(nuint count, nuint size) => default(PymallocAllocator.Owned).Calloc(count, size);
+    public void* Realloc(void* ptr, nuint size) => default(PymallocAllocator.Owned).Realloc(ptr, size);
+    public void Free(void* ptr) => default(PymallocAllocator.Owned).Free(ptr);
 }
 
 /// <summary>The generated static API compiled with <c>Threading = PymallocThreading.Unchecked</c>: no owner
 /// check in any call (CPython's one-thread-at-a-time contract). The default's checked rule is measured against it.</summary>
 public readonly unsafe struct GeneratedUnchecked : IUnmanagedAllocator
 {
-    public static void* Malloc(nuint size) => UncheckedAllocator.Malloc(size);
-    public static void* Calloc(nuint count, nuint size) => UncheckedAllocator.Calloc(count, size);
-    public static void* Realloc(void* ptr, nuint size) => UncheckedAllocator.Realloc(ptr, size);
-    public static void Free(void* ptr) => UncheckedAllocator.Free(ptr);
+    public void* Malloc(nuint size) => UncheckedAllocator.Malloc(size);
+    public void* Calloc(nuint count, nuint size) => UncheckedAllocator.Calloc(count, size);
+    public void* Realloc(void* ptr, nuint size) => UncheckedAllocator.Realloc(ptr, size);
+    public void Free(void* ptr) => UncheckedAllocator.Free(ptr);
 }
 
 /// <summary>The generated static API compiled with <c>Hardened = true</c>: every free checks its pointer,
 /// every allocation the free-list link it follows. Measured against the default.</summary>
 public readonly unsafe struct GeneratedHardened : IUnmanagedAllocator
 {
-    public static void* Malloc(nuint size) => HardenedAllocator.Malloc(size);
-    public static void* Calloc(nuint count, nuint size) => HardenedAllocator.Calloc(count, size);
-    public static void* Realloc(void* ptr, nuint size) => HardenedAllocator.Realloc(ptr, size);
-    public static void Free(void* ptr) => HardenedAllocator.Free(ptr);
+    public void* Malloc(nuint size) => HardenedAllocator.Malloc(size);
+    public void* Calloc(nuint count, nuint size) => HardenedAllocator.Calloc(count, size);
+    public void* Realloc(void* ptr, nuint size) => HardenedAllocator.Realloc(ptr, size);
+    public void Free(void* ptr) => HardenedAllocator.Free(ptr);
 }
 
 /// <summary>The default layout in the hardened release mode.</summary>
@@ -92,10 +92,10 @@ public readonly unsafe struct RuntimeConfigured : IUnmanagedAllocator
         return heap;
     }
     public static void TakeOwnership() => s_heap.TakeOwnership();
-    public static void* Malloc(nuint size) => s_heap.Malloc(size);
-    public static void* Calloc(nuint count, nuint size) => s_heap.Calloc(count, size);
-    public static void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);
-    public static void Free(void* ptr) => s_heap.Free(ptr);
+    public void* Malloc(nuint size) => s_heap.Malloc(size);
+    public void* Calloc(nuint count, nuint size) => s_heap.Calloc(count, size);
+    public void* Realloc(void* ptr, nuint size) => s_heap.Realloc(ptr, size);
+    public void Free(void* ptr) => s_heap.Free(ptr);
 }
 
 /// <summary>CPython 3.11's own pymalloc: PyObject_* from libpython, no interpreter started.</summary>
@@ -104,10 +104,10 @@ public readonly unsafe struct CPython : IUnmanagedAllocator
     private static readonly Native N = Native.Load("CPython pymalloc", new[] { "libpython3.11.so.1.0", "libpython3.11.so" },
         "PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc", "PyObject_Free", "apt-get install libpython3.11");
     public static bool Available => N.Available;
-    public static void* Malloc(nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, void*>)N.Malloc)(size);
-    public static void* Calloc(nuint count, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)N.Calloc)(count, size);
-    public static void* Realloc(void* ptr, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<void*, nuint, void*>)N.Realloc)(ptr, size);
-    public static void Free(void* ptr) => ((delegate* unmanaged[SuppressGCTransition]<void*, void>)N.Free)(ptr);
+    public void* Malloc(nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, void*>)N.Malloc)(size);
+    public void* Calloc(nuint count, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)N.Calloc)(count, size);
+    public void* Realloc(void* ptr, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<void*, nuint, void*>)N.Realloc)(ptr, size);
+    public void Free(void* ptr) => ((delegate* unmanaged[SuppressGCTransition]<void*, void>)N.Free)(ptr);
 }
 
 /// <summary>mimalloc (Debian's libmimalloc2.0).</summary>
@@ -116,10 +116,10 @@ public readonly unsafe struct Mimalloc : IUnmanagedAllocator
     private static readonly Native N = Native.Load("mimalloc", new[] { "libmimalloc.so.2", "libmimalloc.so" },
         "mi_malloc", "mi_calloc", "mi_realloc", "mi_free", "apt-get install libmimalloc2.0");
     public static bool Available => N.Available;
-    public static void* Malloc(nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, void*>)N.Malloc)(size == 0 ? 1 : size);
-    public static void* Calloc(nuint count, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)N.Calloc)(count == 0 ? 1 : count, size == 0 ? 1 : size);
-    public static void* Realloc(void* ptr, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<void*, nuint, void*>)N.Realloc)(ptr, size == 0 ? 1 : size);
-    public static void Free(void* ptr) => ((delegate* unmanaged[SuppressGCTransition]<void*, void>)N.Free)(ptr);
+    public void* Malloc(nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, void*>)N.Malloc)(size == 0 ? 1 : size);
+    public void* Calloc(nuint count, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)N.Calloc)(count == 0 ? 1 : count, size == 0 ? 1 : size);
+    public void* Realloc(void* ptr, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<void*, nuint, void*>)N.Realloc)(ptr, size == 0 ? 1 : size);
+    public void Free(void* ptr) => ((delegate* unmanaged[SuppressGCTransition]<void*, void>)N.Free)(ptr);
 }
 
 // Mimalloc, jemalloc: a request of 0 bytes asks for 1, as CPython's raw domain does (C allows a
@@ -132,19 +132,19 @@ public readonly unsafe struct Jemalloc : IUnmanagedAllocator
     private static readonly Native N = Native.Load("jemalloc", new[] { "libjemalloc.so.2", "libjemalloc.so" },
         "malloc", "calloc", "realloc", "free", "apt-get install libjemalloc2");
     public static bool Available => N.Available;
-    public static void* Malloc(nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, void*>)N.Malloc)(size == 0 ? 1 : size);
-    public static void* Calloc(nuint count, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)N.Calloc)(count == 0 ? 1 : count, size == 0 ? 1 : size);
-    public static void* Realloc(void* ptr, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<void*, nuint, void*>)N.Realloc)(ptr, size == 0 ? 1 : size);
-    public static void Free(void* ptr) => ((delegate* unmanaged[SuppressGCTransition]<void*, void>)N.Free)(ptr);
+    public void* Malloc(nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, void*>)N.Malloc)(size == 0 ? 1 : size);
+    public void* Calloc(nuint count, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<nuint, nuint, void*>)N.Calloc)(count == 0 ? 1 : count, size == 0 ? 1 : size);
+    public void* Realloc(void* ptr, nuint size) => ((delegate* unmanaged[SuppressGCTransition]<void*, nuint, void*>)N.Realloc)(ptr, size == 0 ? 1 : size);
+    public void Free(void* ptr) => ((delegate* unmanaged[SuppressGCTransition]<void*, void>)N.Free)(ptr);
 }
 
 /// <summary>glibc's malloc, through NativeMemory (what .NET code calls by default).</summary>
 public readonly unsafe struct Glibc : IUnmanagedAllocator
 {
-    public static void* Malloc(nuint size) => NativeMemory.Alloc(size);
-    public static void* Calloc(nuint count, nuint size) => NativeMemory.AllocZeroed(count, size);
-    public static void* Realloc(void* ptr, nuint size) => NativeMemory.Realloc(ptr, size);
-    public static void Free(void* ptr) => NativeMemory.Free(ptr);
+    public void* Malloc(nuint size) => NativeMemory.Alloc(size);
+    public void* Calloc(nuint count, nuint size) => NativeMemory.AllocZeroed(count, size);
+    public void* Realloc(void* ptr, nuint size) => NativeMemory.Realloc(ptr, size);
+    public void Free(void* ptr) => NativeMemory.Free(ptr);
 }
 
 /// <summary>A native library's four allocation entry points.</summary>

@@ -16,16 +16,19 @@ public readonly unsafe struct RuntimeLayout : IPymallocLayout
     private static int s_arenaBits = 20;
     private static uint s_maxPools = 64;
 
-    public static string Name => "runtime-configured CPython 3.11 layout";
-    public static int AlignmentShift => s_alignmentShift;
-    public static nuint SmallRequestThreshold => s_threshold;
-    public static uint NumSizeClasses => s_classes;
-    public static int PoolSizeShift => s_poolShift;
-    public static uint PoolOverhead => s_poolOverhead;
-    public static int ArenaBits => s_arenaBits;
-    public static uint MaxPoolsInArena => s_maxPools;
+    public string Name => "runtime-configured CPython 3.11 layout";
+    public int AlignmentShift => s_alignmentShift;
+    public nuint SmallRequestThreshold => s_threshold;
+    public uint NumSizeClasses => s_classes;
+    public int PoolSizeShift => s_poolShift;
+    public uint PoolOverhead => s_poolOverhead;
+    public int ArenaBits => s_arenaBits;
+    public uint MaxPoolsInArena => s_maxPools;
+    public bool ChecksOwner => true;
+    public bool LiveCounters => false;
+    public bool Hardened => false;
 
-    public static void InitializeUsedPools(PoolHeader** usedPools)
+    public void InitializeUsedPools(PoolHeader** usedPools)
     {
         for (int i = 0; i < (int)s_classes; i++)
         {

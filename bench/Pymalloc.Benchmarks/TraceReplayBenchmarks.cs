@@ -32,7 +32,7 @@ public class TraceReplayBenchmarks
     }
 
     // Replays into the same id table every time: the loop allocates nothing managed.
-    private void Run<T>() where T : IUnmanagedAllocator => TraceReplayer.Replay<T>(_trace, _live).FreeAll<T>();
+    private void Run<T>() where T : struct, IUnmanagedAllocator => TraceReplayer.Replay<T>(_trace, _live).FreeAll<T>();
 
     [Benchmark(Baseline = true)]
     public void Pymalloc() => Run<Generated>();

@@ -35,7 +35,7 @@ public unsafe class WorkingSetBenchmarks
     [GlobalSetup(Targets = new[] { nameof(Glibc) })]
     public void SetupGlibc() => Setup<Glibc>();
 
-    private void Setup<T>() where T : IUnmanagedAllocator
+    private void Setup<T>() where T : struct, IUnmanagedAllocator
     {
         Generated.AdoptHeaps();
         _live = (void**)NativeMemory.AllocZeroed(Live, (nuint)sizeof(void*));

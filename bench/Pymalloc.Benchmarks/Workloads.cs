@@ -8,29 +8,29 @@ namespace Pymalloc.Benchmarks;
 internal static unsafe class Workloads
 {
     /// <summary>n malloc+free pairs of one size; the block is written so it is really used.</summary>
-    public static void Pairs<T>(nuint size, int n) where T : IUnmanagedAllocator
+    public static void Pairs<T>(nuint size, int n) where T : struct, IUnmanagedAllocator
     {
         for (int i = 0; i < n; i++)
         {
-            var p = (long*)T.Malloc(size);
+            var p = (long*)default(T).Malloc(size);
             *p = i;
-            T.Free(p);
+            default(T).Free(p);
         }
     }
 
     /// <summary>count allocations, then count frees in the order given by <paramref name="order"/>.</summary>
-    public static void Batch<T>(nuint size, void** slots, int[] order) where T : IUnmanagedAllocator
+    public static void Batch<T>(nuint size, void** slots, int[] order) where T : struct, IUnmanagedAllocator
     {
         int n = order.Length;
         for (int i = 0; i < n; i++)
         {
-            var p = (long*)T.Malloc(size);
+            var p = (long*)default(T).Malloc(size);
             *p = i;
             slots[i] = p;
         }
         for (int i = 0; i < n; i++)
         {
-            T.Free(slots[order[i]]);
+            default(T).Free(slots[order[i]]);
         }
     }
 
@@ -38,7 +38,7 @@ internal static unsafe class Workloads
     /// A live set in steady state (mimalloc-bench's alloc-test style): each step frees a random
     /// live object and allocates a new one of a random size in its place, touching both ends.
     /// </summary>
-    public static void Replace<T>(void** live, nuint* sizes, int[] victims, nuint[] newSizes) where T : IUnmanagedAllocator
+    public static void Replace<T>(void** live, nuint* sizes, int[] victims, nuint[] newSizes) where T : struct, IUnmanagedAllocator
     {
         for (int i = 0; i < victims.Length; i++)
         {
@@ -49,9 +49,9 @@ internal static unsafe class Workloads
             {
                 throw new InvalidOperationException("live object overwritten");
             }
-            T.Free(old);
+            default(T).Free(old);
             nuint size = newSizes[i];
-            var p = (byte*)T.Malloc(size);
+            var p = (byte*)default(T).Malloc(size);
             p[0] = (byte)size;
             p[size - 1] = 1;
             live[k] = p;
@@ -60,12 +60,12 @@ internal static unsafe class Workloads
     }
 
     /// <summary>Fills a live set for <see cref="Replace{T}"/>.</summary>
-    public static void Fill<T>(void** live, nuint* sizes, nuint[] initialSizes) where T : IUnmanagedAllocator
+    public static void Fill<T>(void** live, nuint* sizes, nuint[] initialSizes) where T : struct, IUnmanagedAllocator
     {
         for (int i = 0; i < initialSizes.Length; i++)
         {
             nuint size = initialSizes[i];
-            var p = (byte*)T.Malloc(size);
+            var p = (byte*)default(T).Malloc(size);
             p[0] = (byte)size;
             p[size - 1] = 1;
             live[i] = p;
@@ -73,11 +73,11 @@ internal static unsafe class Workloads
         }
     }
 
-    public static void FreeAll<T>(void** live, int n) where T : IUnmanagedAllocator
+    public static void FreeAll<T>(void** live, int n) where T : struct, IUnmanagedAllocator
     {
         for (int i = 0; i < n; i++)
         {
-            T.Free(live[i]);
+            default(T).Free(live[i]);
             live[i] = null;
         }
     }

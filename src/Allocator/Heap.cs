@@ -87,7 +87,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     private HeapState* CheckOwner()
     {
         HeapState* state = Live;
-        if (TLayout.ChecksOwner && !PymallocCore<TLayout>.IsOwner(state))
+        if (default(TLayout).ChecksOwner && !PymallocCore<TLayout>.IsOwner(state))
         {
             PymallocCore<TLayout>.ClaimForAllocation(state, Name);
         }
@@ -146,7 +146,10 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>Limits the heap to <paramref name="maxArenas"/> arenas (0: no limit); see <see cref="MemoryLimitBehavior"/>.</summary>
     public void SetMemoryLimit(int maxArenas, MemoryLimitBehavior behavior)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxArenas);
+        if (maxArenas < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxArenas), maxArenas, "The arena limit cannot be negative.");
+        }
         PymallocCore<TLayout>.SetMemoryLimit(CheckOwner(), (nuint)maxArenas, behavior == MemoryLimitBehavior.Fail);
     }
 
@@ -164,7 +167,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public void Free(void* ptr)
     {
         HeapState* state = Live;
-        if (!TLayout.ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
+        if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
         {
             PymallocCore<TLayout>.Free(state, ptr);
         }
@@ -223,8 +226,11 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         }
     }
 
+#if NET8_0_OR_GREATER
     /// <summary>Publishes this heap's live counters under a meter named <paramref name="name"/> (see <see cref="PymallocMetrics"/>).</summary>
+    /// <remarks>net8.0 and later only: netstandard2.1 has no System.Diagnostics.Metrics.</remarks>
     public System.Diagnostics.Metrics.Meter CreateMeter(string name) => PymallocMetrics.Create<TLayout>(name, Live);
+#endif
 
     /// <summary>Returns the freed arenas kept for reuse to the OS now rather than after the purge delay
     /// (see <see cref="ArenaCache"/>); returns how many. On the owner thread.</summary>
@@ -243,7 +249,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public Owned Own()
     {
         HeapState* state = Live;
-        if (TLayout.ChecksOwner)
+        if (default(TLayout).ChecksOwner)
         {
             PymallocCore<TLayout>.OpenOwnedScope(state, Name);
         }

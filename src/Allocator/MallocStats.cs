@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using Pymalloc.Runtime; // StringBuilderShim on netstandard2.1
 
 namespace Pymalloc;
 
@@ -105,7 +106,10 @@ public sealed class MallocStats
     /// </summary>
     public void WriteTo(TextWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(writer);
+        if (writer is null)
+        {
+            throw new ArgumentNullException(nameof(writer));
+        }
         var s = new StringBuilder(4096);
         s.Append(CultureInfo.InvariantCulture, $"Small block threshold = {SmallRequestThreshold}, in {SizeClasses.Count} size classes.\n");
         s.Append('\n');
@@ -124,11 +128,11 @@ public sealed class MallocStats
         PrintOne(s, "# arenas reclaimed", ArenasReclaimed);
         PrintOne(s, "# arenas highwater mark", ArenasHighwater);
         PrintOne(s, "# arenas allocated current", ArenasAllocatedCurrent);
-        PrintOne(s, string.Create(CultureInfo.InvariantCulture, $"{ArenasAllocatedCurrent} arenas * {ArenaSize} bytes/arena"), ArenasAllocatedCurrent * ArenaSize);
+        PrintOne(s, FormattableString.Invariant($"{ArenasAllocatedCurrent} arenas * {ArenaSize} bytes/arena"), ArenasAllocatedCurrent * ArenaSize);
         s.Append('\n');
         ulong total = PrintOne(s, "# bytes in allocated blocks", AllocatedBytes);
         total += PrintOne(s, "# bytes in available blocks", AvailableBytes);
-        total += PrintOne(s, string.Create(CultureInfo.InvariantCulture, $"{UnusedPools} unused pools * {PoolSize} bytes"), UnusedPools * PoolSize);
+        total += PrintOne(s, FormattableString.Invariant($"{UnusedPools} unused pools * {PoolSize} bytes"), UnusedPools * PoolSize);
         total += PrintOne(s, "# bytes lost to pool headers", PoolHeaderBytes);
         total += PrintOne(s, "# bytes lost to quantization", QuantizationBytes);
         total += PrintOne(s, "# bytes lost to arena alignment", ArenaAlignmentBytes);

@@ -59,24 +59,24 @@ public sealed class PymallocAllocatorInfo
     public static PymallocAllocatorInfo Create<TLayout>(string name, string configuration, string preset, Func<MallocStats> stats)
         where TLayout : struct, IPymallocLayout
     {
-        var classes = new SizeClassLayout[TLayout.NumSizeClasses];
-        uint usable = (uint)PymallocCore<TLayout>.PoolSize - TLayout.PoolOverhead;
+        var classes = new SizeClassLayout[default(TLayout).NumSizeClasses];
+        uint usable = (uint)PymallocCore<TLayout>.PoolSize - default(TLayout).PoolOverhead;
         for (uint i = 0; i < classes.Length; i++)
         {
             uint size = PymallocCore<TLayout>.BlockSize(i);
-            classes[i] = new SizeClassLayout(i, (i << TLayout.AlignmentShift) + 1, size, usable / size, usable % size);
+            classes[i] = new SizeClassLayout(i, (i << default(TLayout).AlignmentShift) + 1, size, usable / size, usable % size);
         }
         return new PymallocAllocatorInfo(stats)
         {
             Name = name,
             Configuration = configuration,
             Preset = preset,
-            Alignment = 1 << TLayout.AlignmentShift,
-            SmallRequestThreshold = (int)TLayout.SmallRequestThreshold,
-            PoolSize = 1 << TLayout.PoolSizeShift,
-            PoolOverhead = (int)TLayout.PoolOverhead,
-            ArenaSize = 1 << TLayout.ArenaBits,
-            MaxPoolsInArena = (int)TLayout.MaxPoolsInArena,
+            Alignment = 1 << default(TLayout).AlignmentShift,
+            SmallRequestThreshold = (int)default(TLayout).SmallRequestThreshold,
+            PoolSize = 1 << default(TLayout).PoolSizeShift,
+            PoolOverhead = (int)default(TLayout).PoolOverhead,
+            ArenaSize = 1 << default(TLayout).ArenaBits,
+            MaxPoolsInArena = (int)default(TLayout).MaxPoolsInArena,
             SizeClasses = classes,
         };
     }

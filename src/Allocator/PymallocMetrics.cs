@@ -3,6 +3,7 @@
 // from the pools when a listener reads them (about once a second) unless the allocator opted into
 // live counters (PymallocConfig.LiveCounters), which also publishes the allocation count. So the
 // fast paths pay nothing for being observable, and observing is safe from any thread.
+#if NET8_0_OR_GREATER // netstandard2.1 has no System.Diagnostics.Metrics; generated code leaves CreateMeter out there
 using System.Diagnostics.Metrics;
 using Pymalloc.Runtime;
 
@@ -39,10 +40,11 @@ public static unsafe class PymallocMetrics
         meter.CreateObservableUpDownCounter("pymalloc.bytes.allocated", () => (long)PymallocCore<TLayout>.BytesInBlocks(Alive()), "By", "Bytes in allocated pool blocks");
         meter.CreateObservableUpDownCounter("pymalloc.bytes.available", () => (long)Alive()->PoolBlockBytes - (long)PymallocCore<TLayout>.BytesInBlocks(Alive()), "By", "Bytes in free blocks of the pools in use");
         meter.CreateObservableUpDownCounter("pymalloc.raw_blocks", () => (long)Alive()->RawAllocatedBlocks, "{block}", "Blocks held by the raw allocator");
-        if (TLayout.LiveCounters)
+        if (default(TLayout).LiveCounters)
         {
             meter.CreateObservableCounter("pymalloc.allocations", () => (long)Alive()->Allocations, "{allocation}", "Allocations served (dotnet-counters shows the rate)");
         }
         return meter;
     }
 }
+#endif

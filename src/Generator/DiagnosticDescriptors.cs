@@ -93,6 +93,11 @@ internal static class DiagnosticDescriptors
         "Alignment = {0} cannot be kept in debug mode: its 16-byte block header would leave the data 16 bytes past an Alignment boundary (use Alignment = 16 or less with Debug = true)",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = new DiagnosticDescriptor(
+        "PYM018", "C# 9 or later required",
+        "The generated allocator needs C# 9 or later (function pointers, native-sized integers), and this project compiles C# {0}: set <LangVersion>9.0</LangVersion> or later",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor GeneratorFailure = new DiagnosticDescriptor(
         "PYM099", "The generator failed",
         "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",

@@ -13,6 +13,18 @@ internal static partial class Emitter
         bool d = spec.Debug;
         // Threading = Unchecked (outside debug mode, which always checks): no owner check is emitted.
         bool u = spec.UncheckedThreads && !d;
+        // CreateMeter only where the referenced runtime has System.Diagnostics.Metrics (net8.0 asset).
+        string meter = !spec.Metrics ? "" : $$"""
+/// <summary>
+/// Publishes the static heap's figures as <c>System.Diagnostics.Metrics</c> instruments under a
+/// meter named "{{spec.FullName}}" (visible to <c>dotnet-counters monitor --counters {{spec.FullName}}</c>).
+/// {{(spec.LiveCounters
+    ? "LiveCounters = true: the fast paths count allocations and bytes, and observing reads those counters."
+    : "The fast paths count nothing for it: the bytes in blocks are derived from the pools when read (any thread).")}}
+/// </summary>
+public static System.Diagnostics.Metrics.Meter CreateMeter() => PymallocMetrics.Create<Layout>("{{spec.FullName}}", s_heap);
+
+""";
         string debugMembers = !d ? "" : $$"""
 
 
@@ -209,16 +221,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// </summary>
             public static {{(d ? "DebugHeap<Layout> CreateHeap() => DebugHeap<Layout>.Create(\"" + spec.FullName + " heap\");" : "Heap<Layout> CreateHeap() => Heap<Layout>.Create();")}}
 
-            /// <summary>
-            /// Publishes the static heap's figures as <c>System.Diagnostics.Metrics</c> instruments under a
-            /// meter named "{{spec.FullName}}" (visible to <c>dotnet-counters monitor --counters {{spec.FullName}}</c>).
-            /// {{(spec.LiveCounters
-                ? "LiveCounters = true: the fast paths count allocations and bytes, and observing reads those counters."
-                : "The fast paths count nothing for it: the bytes in blocks are derived from the pools when read (any thread).")}}
-            /// </summary>
-            public static System.Diagnostics.Metrics.Meter CreateMeter() => PymallocMetrics.Create<Layout>("{{spec.FullName}}", s_heap);
-
-            /// <summary>Returns the freed arenas kept for reuse to the OS now, rather than after the purge delay
+            {{meter}}/// <summary>Returns the freed arenas kept for reuse to the OS now, rather than after the purge delay
             /// (the arena cache: at most 8 MiB, purged after a second); returns how many. E.g. after a level unload, before a memory report.</summary>
             public static int TrimArenaCache(){{(d ? " => PymallocDebug<Layout>.TrimArenaCache(s_heap, s_debug);" : u ? " => PymallocCore<Layout>.TrimArenaCache(s_heap);" : "\n{\n    CheckOwner();\n    return PymallocCore<Layout>.TrimArenaCache(s_heap);\n}")}}
 
@@ -229,10 +232,10 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// <summary>The static API of <see cref="{{t}}"/> as an <see cref="IUnmanagedAllocator"/>, for generic code.</summary>
             public readonly struct Api : IUnmanagedAllocator
             {
-                static void* IUnmanagedAllocator.Malloc(nuint size) => {{self}}.Malloc(size);
-                static void* IUnmanagedAllocator.Calloc(nuint count, nuint size) => {{self}}.Calloc(count, size);
-                static void* IUnmanagedAllocator.Realloc(void* ptr, nuint size) => {{self}}.Realloc(ptr, size);
-                static void IUnmanagedAllocator.Free(void* ptr) => {{self}}.Free(ptr);
+                void* IUnmanagedAllocator.Malloc(nuint size) => {{self}}.Malloc(size);
+                void* IUnmanagedAllocator.Calloc(nuint count, nuint size) => {{self}}.Calloc(count, size);
+                void* IUnmanagedAllocator.Realloc(void* ptr, nuint size) => {{self}}.Realloc(ptr, size);
+                void IUnmanagedAllocator.Free(void* ptr) => {{self}}.Free(ptr);
             }
             """;
         return File(spec, "public API", new string[0], new[] { "System", "System.IO", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, body);

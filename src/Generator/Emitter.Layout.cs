@@ -86,18 +86,18 @@ internal static partial class Emitter
                     : "off")}}.</summary>
                 public const bool Hardened = {{(spec.Hardened ? "true" : "false")}};
 
-                static string IPymallocLayout.Name => "{{spec.FullName}}";
-                static int IPymallocLayout.AlignmentShift => AlignmentShift;
-                static nuint IPymallocLayout.SmallRequestThreshold => SmallRequestThreshold;
-                static uint IPymallocLayout.NumSizeClasses => NumSizeClasses;
-                static int IPymallocLayout.PoolSizeShift => PoolSizeShift;
-                static uint IPymallocLayout.PoolOverhead => PoolOverhead;
-                static int IPymallocLayout.ArenaBits => ArenaBits;
-                static uint IPymallocLayout.MaxPoolsInArena => MaxPoolsInArena;
-                static bool IPymallocLayout.ChecksOwner => ChecksOwner;
-                static bool IPymallocLayout.LiveCounters => LiveCounters;
-                static bool IPymallocLayout.Hardened => Hardened;
-                static void IPymallocLayout.InitializeUsedPools(PoolHeader** usedPools) => {{self}}.InitializeUsedPools(usedPools);
+                string IPymallocLayout.Name => "{{spec.FullName}}";
+                int IPymallocLayout.AlignmentShift => AlignmentShift;
+                nuint IPymallocLayout.SmallRequestThreshold => SmallRequestThreshold;
+                uint IPymallocLayout.NumSizeClasses => NumSizeClasses;
+                int IPymallocLayout.PoolSizeShift => PoolSizeShift;
+                uint IPymallocLayout.PoolOverhead => PoolOverhead;
+                int IPymallocLayout.ArenaBits => ArenaBits;
+                uint IPymallocLayout.MaxPoolsInArena => MaxPoolsInArena;
+                bool IPymallocLayout.ChecksOwner => ChecksOwner;
+                bool IPymallocLayout.LiveCounters => LiveCounters;
+                bool IPymallocLayout.Hardened => Hardened;
+                void IPymallocLayout.InitializeUsedPools(PoolHeader** usedPools) => {{self}}.InitializeUsedPools(usedPools);
             }
             """;
         return File(spec, "layout", header, new[] { "Pymalloc", "Pymalloc.Runtime" }, body);

@@ -18,23 +18,24 @@ internal static partial class Emitter
             // Pymalloc.Generated.PymallocAllocators — every allocator generated into this assembly.
             #nullable enable
 
-            namespace Pymalloc.Generated;
-
-            /// <summary>The pymalloc allocators generated into this assembly, for inspection tools.</summary>
-            internal static class PymallocAllocators
+            namespace Pymalloc.Generated
             {
-                /// <summary>Each allocator's layout and statistics, in order of declaration.</summary>
-                /// <remarks>Reading this initialises every allocator (each creates its heap).</remarks>
-                public static global::System.Collections.Generic.IReadOnlyList<global::Pymalloc.PymallocAllocatorInfo> All { get; } = new global::Pymalloc.PymallocAllocatorInfo[]
+                /// <summary>The pymalloc allocators generated into this assembly, for inspection tools.</summary>
+                internal static class PymallocAllocators
                 {
+                    /// <summary>Each allocator's layout and statistics, in order of declaration.</summary>
+                    /// <remarks>Reading this initialises every allocator (each creates its heap).</remarks>
+                    public static global::System.Collections.Generic.IReadOnlyList<global::Pymalloc.PymallocAllocatorInfo> All { get; } = new global::Pymalloc.PymallocAllocatorInfo[]
+                    {
 
             """);
         foreach (AllocatorSpec spec in specs.Where(x => x.Accessible))
         {
-            s.Append("        global::").Append(spec.FullName).Append(".Info,\n");
+            s.Append("            global::").Append(spec.FullName).Append(".Info,\n");
         }
         s.Append("""
-                };
+                    };
+                }
             }
 
             """);

@@ -46,11 +46,14 @@ internal static partial class Emitter
             s.Append("using ").Append(u).Append(";\n");
         }
         s.Append('\n');
+        // A block-scoped namespace, not a file-scoped one: the output compiles at C# 9 (Unity's
+        // compiler) and everything above it; nothing in it is newer than C# 9.
+        int depth = 0;
         if (spec.Namespace is not null)
         {
-            s.Append("namespace ").Append(spec.Namespace).Append(";\n\n");
+            s.Append("namespace ").Append(spec.Namespace).Append('\n');
+            Indent(s, depth++).Append("{\n");
         }
-        int depth = 0;
         foreach (string container in spec.ContainingTypes)
         {
             Indent(s, depth).Append(container).Append('\n');

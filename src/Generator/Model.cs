@@ -39,6 +39,7 @@ internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, 
 /// <param name="UncheckedThreads">Threading = Unchecked: no owner check is emitted into the calls.</param>
 /// <param name="LiveCounters">The fast paths keep per-operation counters.</param>
 /// <param name="Hardened">Frees and allocations check their pointers (the hardened release mode).</param>
+/// <param name="Metrics">The referenced runtime offers System.Diagnostics.Metrics (set from the compilation, not the attribute).</param>
 internal sealed record AllocatorSpec(
     string? Namespace,
     string TypeName,
@@ -55,7 +56,8 @@ internal sealed record AllocatorSpec(
     bool Debug = false,
     bool UncheckedThreads = false,
     bool LiveCounters = false,
-    bool Hardened = false)
+    bool Hardened = false,
+    bool Metrics = true)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Substring(c.LastIndexOf(' ') + 1) + "."))

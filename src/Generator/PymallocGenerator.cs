@@ -14,8 +14,9 @@ public sealed class PymallocGenerator : IIncrementalGenerator
     /// <summary>Tracking name of the parsed-attribute stage.</summary>
     public const string ParseStep = "PymallocSpecs";
 
-    /// <summary>Tracking name of the "is unsafe code allowed" stage.</summary>
-    public const string UnsafeStep = "PymallocAllowUnsafe";
+    /// <summary>Tracking name of the stage that reads what the compilation allows and offers
+    /// (unsafe code, the language version, System.Diagnostics.Metrics in the referenced runtime).</summary>
+    public const string UnsafeStep = "PymallocCompilationFacts";
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -26,16 +27,17 @@ public sealed class PymallocGenerator : IIncrementalGenerator
             .SelectMany(static (s, _) => s)
             .Collect();
 
-        IncrementalValueProvider<bool> allowUnsafe = context.CompilationProvider
-            .Select(static (c, _) => c.Options is CSharpCompilationOptions { AllowUnsafe: true })
+        IncrementalValueProvider<CompilationFacts> facts = context.CompilationProvider
+            .Select(static (c, _) => CompilationFacts.Of(c))
             .WithTrackingName(UnsafeStep);
 
-        context.RegisterSourceOutput(specs.Combine(allowUnsafe), static (spc, input) => Execute(spc, input.Left, input.Right));
+        context.RegisterSourceOutput(specs.Combine(facts), static (spc, input) => Execute(spc, input.Left, input.Right));
     }
 
-    private static void Execute(SourceProductionContext context, ImmutableArray<AllocatorSpec> specs, bool allowUnsafe)
+    private static void Execute(SourceProductionContext context, ImmutableArray<AllocatorSpec> specs, CompilationFacts facts)
     {
-        bool unsafeReported = false;
+        bool allowUnsafe = facts.AllowUnsafe && facts.LanguageVersion >= LanguageVersion.CSharp9;
+        bool unsafeReported = false, languageReported = false;
         bool haveAssemblyLevel = false;
         var generated = new System.Collections.Generic.List<AllocatorSpec>();
         // Every allocator's full name once: a class configured on two of its partial declarations, or
@@ -58,11 +60,18 @@ public sealed class PymallocGenerator : IIncrementalGenerator
             {
                 spec = Parser.WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, default));
             }
-            if (!allowUnsafe && !unsafeReported)
+            if (!facts.AllowUnsafe && !unsafeReported)
             {
                 spec = Parser.WithError(spec, new DiagnosticInfo("PYM009", spec.AttributeLocation, default));
                 unsafeReported = true;
             }
+            if (facts.LanguageVersion < LanguageVersion.CSharp9 && !languageReported)
+            {
+                spec = Parser.WithError(spec, new DiagnosticInfo("PYM018", spec.AttributeLocation,
+                    new EquatableArray<string>(System.Collections.Immutable.ImmutableArray.Create(facts.LanguageVersion.ToDisplayString()))));
+                languageReported = true;
+            }
+            spec = spec with { Metrics = facts.HasMetrics };
             foreach (DiagnosticInfo d in spec.Diagnostics)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor(d.Id), d.Location?.ToLocation(), d.Arguments.Items.ToArray<object>()));
@@ -113,6 +122,22 @@ public sealed class PymallocGenerator : IIncrementalGenerator
         "PYM015" => DiagnosticDescriptors.TypeNameOnClass,
         "PYM016" => DiagnosticDescriptors.ReservedTypeName,
         "PYM017" => DiagnosticDescriptors.DebugAlignment,
+        "PYM018" => DiagnosticDescriptors.LanguageVersionTooLow,
         _ => DiagnosticDescriptors.GeneratorFailure,
     };
+}
+
+/// <summary>What the compilation allows and offers the generated code, as an equatable value (so an
+/// edit that changes none of it reruns nothing).</summary>
+/// <param name="AllowUnsafe">AllowUnsafeBlocks is set: the generated code is unsafe code.</param>
+/// <param name="LanguageVersion">The effective C# version: the generated code needs C# 9 (function
+/// pointers, native-sized integers) and uses nothing newer, so Unity's compiler takes it.</param>
+/// <param name="HasMetrics">The referenced runtime has <c>PymallocMetrics</c> (its net8.0 asset; the
+/// netstandard2.1 one has no System.Diagnostics.Metrics): only then is <c>CreateMeter</c> generated.</param>
+internal sealed record CompilationFacts(bool AllowUnsafe, LanguageVersion LanguageVersion, bool HasMetrics)
+{
+    public static CompilationFacts Of(Compilation compilation) => new(
+        compilation.Options is CSharpCompilationOptions { AllowUnsafe: true },
+        compilation is CSharpCompilation csharp ? csharp.LanguageVersion : LanguageVersion.Latest,
+        compilation.GetTypeByMetadataName("Pymalloc.PymallocMetrics") is not null);
 }

@@ -21,13 +21,13 @@ public readonly unsafe struct ReplayResult
     public int Operations { get; }
 
     /// <summary>Frees every block still live, through the allocator that made them.</summary>
-    public void FreeAll<TAlloc>() where TAlloc : IUnmanagedAllocator
+    public void FreeAll<TAlloc>() where TAlloc : struct, IUnmanagedAllocator
     {
         for (int i = 0; i < Live.Length; i++)
         {
             if (Live[i] != 0)
             {
-                TAlloc.Free((void*)Live[i]);
+                default(TAlloc).Free((void*)Live[i]);
                 Live[i] = 0;
             }
         }
@@ -44,7 +44,7 @@ public static unsafe class TraceReplayer
     /// </summary>
     /// <exception cref="InvalidOperationException">The allocator returned null, or the trace used an id
     /// that was not live (a malformed trace).</exception>
-    public static ReplayResult Replay<TAlloc>(AllocationTrace trace) where TAlloc : IUnmanagedAllocator
+    public static ReplayResult Replay<TAlloc>(AllocationTrace trace) where TAlloc : struct, IUnmanagedAllocator
     {
         ArgumentNullException.ThrowIfNull(trace);
         return Replay<TAlloc>(trace, new nint[trace.MaxId]);
@@ -52,12 +52,12 @@ public static unsafe class TraceReplayer
 
     /// <summary>As <see cref="Replay{TAlloc}(AllocationTrace)"/>, with a caller-provided id table of at least
     /// <see cref="AllocationTrace.MaxId"/> zeroed slots (so that repeated replays allocate nothing managed).</summary>
-    public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live) where TAlloc : IUnmanagedAllocator
+    public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live) where TAlloc : struct, IUnmanagedAllocator
         => Replay<TAlloc>(trace, live, null);
 
     /// <summary>As <see cref="Replay{TAlloc}(AllocationTrace, nint[])"/>, writing the index of the operation
     /// under way to <paramref name="opIndex"/> (if not null) before each one, for arena placement checks.</summary>
-    public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live, int* opIndex) where TAlloc : IUnmanagedAllocator
+    public static ReplayResult Replay<TAlloc>(AllocationTrace trace, nint[] live, int* opIndex) where TAlloc : struct, IUnmanagedAllocator
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(live);
@@ -77,23 +77,23 @@ public static unsafe class TraceReplayer
             switch (op.Kind)
             {
                 case TraceOpKind.Malloc:
-                    p = TAlloc.Malloc((nuint)op.Size);
+                    p = default(TAlloc).Malloc((nuint)op.Size);
                     Store(live, op.Id, p, i);
                     break;
                 case TraceOpKind.Calloc:
-                    p = TAlloc.Calloc((nuint)op.Count, (nuint)op.Size);
+                    p = default(TAlloc).Calloc((nuint)op.Count, (nuint)op.Size);
                     Store(live, op.Id, p, i);
                     break;
                 case TraceOpKind.Realloc:
-                    p = TAlloc.Realloc(Take(live, op.Id, i), (nuint)op.Size);
+                    p = default(TAlloc).Realloc(Take(live, op.Id, i), (nuint)op.Size);
                     Store(live, op.NewId, p, i);
                     break;
                 case TraceOpKind.ReallocNull:
-                    p = TAlloc.Realloc(null, (nuint)op.Size);
+                    p = default(TAlloc).Realloc(null, (nuint)op.Size);
                     Store(live, op.NewId, p, i);
                     break;
                 default:
-                    TAlloc.Free(Take(live, op.Id, i));
+                    default(TAlloc).Free(Take(live, op.Id, i));
                     break;
             }
         }

@@ -40,7 +40,7 @@ public sealed class GeneratedCodeTests
         GeneratorRun run = GeneratorHarness.Run(Default);
         Assert.Empty(run.CompileErrors);
         string api = run.Source("PymallocAllocator.Api.g.cs");
-        Assert.Contains("CheckOwner();\n        return global::Pymalloc.Runtime.PymallocCore<Layout>.Malloc(s_heap, size);", api);
+        Assert.Contains("CheckOwner();\n            return global::Pymalloc.Runtime.PymallocCore<Layout>.Malloc(s_heap, size);", api);
         Assert.Contains("if (global::Pymalloc.Runtime.PymallocCore<Layout>.IsOwner(s_heap))", api);
         string classes = run.Source("SizeClasses.g.cs");
         Assert.DoesNotContain("heap->Allocations", classes);
@@ -87,7 +87,7 @@ public sealed class GeneratedCodeTests
     {
         GeneratorRun run = GeneratorHarness.Run(Default);
         string layout = run.Source("PymallocAllocator.Layout.g.cs");
-        Assert.Contains("namespace Pymalloc.Generated;", layout);
+        Assert.Contains("namespace Pymalloc.Generated\n{", layout);
         Assert.Contains("public const int Alignment = 16;", layout);
         Assert.Contains("public const int AlignmentShift = 4;", layout);
         Assert.Contains("public const int NumSizeClasses = 32;", layout);
@@ -143,7 +143,7 @@ public sealed class GeneratedCodeTests
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.CompileErrors);
         string api = run.Source("Game.Memory.Engine.Particles.Api.g.cs");
-        Assert.Contains("namespace Game.Memory;", api);
+        Assert.Contains("namespace Game.Memory\n{", api);
         Assert.Contains("partial class Engine", api);
         Assert.Contains("unsafe static partial class Particles", api);
     }
@@ -198,7 +198,7 @@ public sealed class GeneratedCodeTests
     {
         GeneratorRun run = GeneratorHarness.Run("""[assembly: Pymalloc.PymallocConfig(TypeName = "MyGame.Memory.SmallAlloc")]""");
         Assert.Empty(run.CompileErrors);
-        Assert.Contains("namespace MyGame.Memory;", run.Source("MyGame.Memory.SmallAlloc.Api.g.cs"));
+        Assert.Contains("namespace MyGame.Memory\n{", run.Source("MyGame.Memory.SmallAlloc.Api.g.cs"));
     }
 
     [Fact]

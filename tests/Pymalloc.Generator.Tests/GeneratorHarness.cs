@@ -45,6 +45,28 @@ internal static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: allowUnsafe, nullableContextOptions: NullableContextOptions.Enable));
 
+    /// <summary>The netstandard2.1 asset of the runtime (Unity, Mono, .NET 6), copied beside the tests.</summary>
+    public static string NetStandardRuntime => Path.Combine(AppContext.BaseDirectory, "netstandard2.1", "Pymalloc.dll");
+
+    /// <summary>A consumer as Unity's compiler sees it: the given language version and, with
+    /// <paramref name="netStandard"/>, the netstandard2.1 runtime instead of the net8.0 one.</summary>
+    public static GeneratorRun RunAs(string source, LanguageVersion version, bool netStandard)
+    {
+        var parse = new CSharpParseOptions(version);
+        IEnumerable<MetadataReference> references = References;
+        if (netStandard)
+        {
+            references = references.Where(r => !string.Equals(Path.GetFileName(r.Display), "Pymalloc.dll", StringComparison.Ordinal))
+                .Append(MetadataReference.CreateFromFile(NetStandardRuntime));
+        }
+        var input = CSharpCompilation.Create("Consumer",
+            new[] { CSharpSyntaxTree.ParseText(source, parse, "Config.cs") },
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new PymallocGenerator().AsSourceGenerator() }, parseOptions: parse);
+        return Run(input, driver);
+    }
+
     public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
         new[] { new PymallocGenerator().AsSourceGenerator() },
         parseOptions: ParseOptions,

@@ -74,13 +74,13 @@ internal readonly unsafe struct CurrentHeap<TLayout> : IUnmanagedAllocator where
     [ThreadStatic]
     public static Heap<TLayout> Heap;
 
-    public static void* Malloc(nuint size) => Heap.Malloc(size);
+    public void* Malloc(nuint size) => Heap.Malloc(size);
 
-    public static void* Calloc(nuint count, nuint size) => Heap.Calloc(count, size);
+    public void* Calloc(nuint count, nuint size) => Heap.Calloc(count, size);
 
-    public static void* Realloc(void* ptr, nuint size) => Heap.Realloc(ptr, size);
+    public void* Realloc(void* ptr, nuint size) => Heap.Realloc(ptr, size);
 
-    public static void Free(void* ptr) => Heap.Free(ptr);
+    public void Free(void* ptr) => Heap.Free(ptr);
 }
 
 /// <summary>

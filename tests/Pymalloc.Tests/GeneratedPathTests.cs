@@ -21,7 +21,7 @@ public sealed unsafe class GeneratedPathTests
     {
         PoolHeader* pool = PymallocCore<TLayout>.PoolOf(p);
         nuint first = PymallocCore<TLayout>.FirstPool(&heap->Arenas[pool->ArenaIndex]);
-        return (pool->ArenaIndex, ((nuint)pool - first) >> TLayout.PoolSizeShift, (nuint)p - (nuint)pool);
+        return (pool->ArenaIndex, ((nuint)pool - first) >> default(TLayout).PoolSizeShift, (nuint)p - (nuint)pool);
     }
 
     [Fact]

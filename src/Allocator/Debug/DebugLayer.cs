@@ -58,7 +58,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     /// </summary>
     private static Serialized Enter(DebugState state)
     {
-        if (TLayout.ChecksOwner)
+        if (default(TLayout).ChecksOwner)
         {
             System.Threading.Monitor.Enter(state);
         }
@@ -249,7 +249,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
                 {
                     continue; // an empty pool: its free list is all there is to check
                 }
-                for (nuint offset = TLayout.PoolOverhead; offset + size <= header->NextOffset; offset += size)
+                for (nuint offset = default(TLayout).PoolOverhead; offset + size <= header->NextOffset; offset += size)
                 {
                     byte* b = (byte*)pool + offset;
                     if (!free.Contains((nint)b))
@@ -310,11 +310,11 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     /// </summary>
     private static void CheckNextFreeBlock(HeapState* heap, DebugState state, nuint request)
     {
-        if (request - 1 >= TLayout.SmallRequestThreshold)
+        if (request - 1 >= default(TLayout).SmallRequestThreshold)
         {
             return;
         }
-        uint index = (uint)((request - 1) >> TLayout.AlignmentShift);
+        uint index = (uint)((request - 1) >> default(TLayout).AlignmentShift);
         PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
         if (pool == pool->NextPool)
         {
@@ -324,8 +324,8 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         byte* next = PymallocCore<TLayout>.ReadLink(heap, head);
         uint size = PymallocCore<TLayout>.BlockSize(index);
         nuint offset = (nuint)next - (nuint)pool;
-        if (next != null && (PymallocCore<TLayout>.PoolOf(next) != pool || offset < TLayout.PoolOverhead
-            || (offset - TLayout.PoolOverhead) % size != 0 || offset >= pool->NextOffset))
+        if (next != null && (PymallocCore<TLayout>.PoolOf(next) != pool || offset < default(TLayout).PoolOverhead
+            || (offset - default(TLayout).PoolOverhead) % size != 0 || offset >= pool->NextOffset))
         {
             throw new HeapCorruptionException(
                 $"{state.Name}: the free block 0x{(nuint)head + 2 * S:x} was overwritten after it was freed: its free-list link now reads " +
@@ -342,8 +342,8 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             PoolHeader* pool = PymallocCore<TLayout>.PoolOf(q);
             nuint offset = (nuint)q - (nuint)pool;
-            uint size = pool->SizeIndex < TLayout.NumSizeClasses ? PymallocCore<TLayout>.BlockSize(pool->SizeIndex) : 0;
-            if (size == 0 || offset < TLayout.PoolOverhead || (offset - TLayout.PoolOverhead) % size != 0 || offset >= pool->NextOffset)
+            uint size = pool->SizeIndex < default(TLayout).NumSizeClasses ? PymallocCore<TLayout>.BlockSize(pool->SizeIndex) : 0;
+            if (size == 0 || offset < default(TLayout).PoolOverhead || (offset - default(TLayout).PoolOverhead) % size != 0 || offset >= pool->NextOffset)
             {
                 throw new HeapCorruptionException($"{state.Name}: {operation} of 0x{(nuint)data:x}, which is not a block (it points into a pool, but not at a block's data).", (nuint)data, 0, "");
             }
@@ -469,7 +469,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
             }
             s.Append(CultureInfo.InvariantCulture, $"    The block was made by call #{ReadBigEndian(data + n + S)} to debug malloc/realloc.\n");
         }
-        nuint shown = Math.Min(n, 8);
+        nuint shown = n < 8 ? n : 8;
         if (shown > 0)
         {
             s.Append("    Data at p:");
@@ -481,7 +481,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
             {
                 s.Append(" ...");
             }
-            for (nuint i = Math.Max(shown, n > 8 ? n - 8 : n); i < n; i++)
+            for (nuint i = n > 16 ? n - 8 : shown; i < n; i++)
             {
                 s.Append(CultureInfo.InvariantCulture, $" {data[i]:x2}");
             }

@@ -47,7 +47,7 @@ internal unsafe struct ArenaCache
         {
             return null;
         }
-        Purge(heap, arenaSize, Environment.TickCount64);
+        Purge(heap, arenaSize, Platform.TickCount64);
         if (c->Count == 0)
         {
             return null;
@@ -61,7 +61,7 @@ internal unsafe struct ArenaCache
     internal static void Keep(HeapState* heap, void* arena, nuint arenaSize)
     {
         ArenaCache* c = &heap->Cache;
-        long now = Environment.TickCount64;
+        long now = Platform.TickCount64;
         Purge(heap, arenaSize, now);
         if (c->Count >= Limit(arenaSize))
         {

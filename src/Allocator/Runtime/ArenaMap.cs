@@ -49,19 +49,19 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
     private static int InteriorBits
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (64 - TLayout.ArenaBits + 2) / 3;
+        get => (64 - default(TLayout).ArenaBits + 2) / 3;
     }
 
     private static int BotBits
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => 64 - TLayout.ArenaBits - 2 * InteriorBits;
+        get => 64 - default(TLayout).ArenaBits - 2 * InteriorBits;
     }
 
     private static int MidShift
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => BotBits + TLayout.ArenaBits;
+        get => BotBits + default(TLayout).ArenaBits;
     }
 
     private static int TopShift
@@ -85,7 +85,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
     private static nuint ArenaMask
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ((nuint)1 << TLayout.ArenaBits) - 1;
+        get => ((nuint)1 << default(TLayout).ArenaBits) - 1;
     }
 
     /// <summary>Bytes of the top node (and of each mid node).</summary>
@@ -159,7 +159,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
         {
             return false;
         }
-        nuint i3 = (arenaBase >> TLayout.ArenaBits) & BotMask;
+        nuint i3 = (arenaBase >> default(TLayout).ArenaBits) & BotMask;
         int tail = (int)(arenaBase & ArenaMask);
         if (tail == 0)
         {
@@ -167,14 +167,14 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
             return true;
         }
         hi[i3].TailHi = used ? tail : 0;
-        nuint next = arenaBase + ((nuint)1 << TLayout.ArenaBits);
+        nuint next = arenaBase + ((nuint)1 << default(TLayout).ArenaBits);
         ArenaCoverage* lo = GetBot(heap, next, used);
         if (lo == null)
         {
             hi[i3].TailHi = 0;
             return false;
         }
-        lo[(next >> TLayout.ArenaBits) & BotMask].TailLo = used ? tail : 0;
+        lo[(next >> default(TLayout).ArenaBits) & BotMask].TailLo = used ? tail : 0;
         return true;
     }
 
@@ -194,7 +194,7 @@ public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLa
         {
             return false;
         }
-        ArenaCoverage c = bot[(a >> TLayout.ArenaBits) & BotMask];
+        ArenaCoverage c = bot[(a >> default(TLayout).ArenaBits) & BotMask];
         int tail = (int)(a & ArenaMask);
         return tail < c.TailLo || (tail >= c.TailHi && c.TailHi != 0);
     }

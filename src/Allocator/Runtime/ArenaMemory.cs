@@ -44,12 +44,12 @@ internal static unsafe class ArenaMemory
 /// </summary>
 internal static unsafe class OsArenas
 {
-    private static readonly bool s_mmap = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+    private static readonly bool s_mmap = Platform.IsLinux || Platform.IsMacOS;
 
     // mmap's constants: the same on Linux and macOS except MAP_ANONYMOUS.
     private const int ProtReadWrite = 0x1 | 0x2;
     private const int MapPrivate = 0x02;
-    private static int MapAnonymous => OperatingSystem.IsMacOS() ? 0x1000 : 0x20;
+    private static int MapAnonymous => Platform.IsMacOS ? 0x1000 : 0x20;
 
     /// <summary>ARENA_SIZE bytes at a multiple of <paramref name="alignment"/>; null when out of memory.</summary>
     public static void* Map(nuint size, nuint alignment)

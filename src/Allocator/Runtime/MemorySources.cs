@@ -4,6 +4,10 @@
 // A zeroed struct means "the built-in default".
 using System.Runtime.InteropServices;
 
+// netstandard2.1 runtimes (Mono, Unity, .NET Core 3) cannot call a function pointer with the
+// platform-default unmanaged convention, only with an explicit one: there the fields are Cdecl,
+// which is the one convention of the 64-bit platforms this library runs on (32-bit is refused).
+
 namespace Pymalloc;
 
 /// <summary>
@@ -19,16 +23,32 @@ public unsafe struct RawAllocator
     public void* Context;
 
     /// <summary><c>void* malloc(void* ctx, nuint size)</c>.</summary>
+#if NET5_0_OR_GREATER
     public delegate* unmanaged<void*, nuint, void*> Malloc;
+#else
+    public delegate* unmanaged[Cdecl]<void*, nuint, void*> Malloc;
+#endif
 
     /// <summary><c>void* calloc(void* ctx, nuint count, nuint size)</c>: zeroed memory.</summary>
+#if NET5_0_OR_GREATER
     public delegate* unmanaged<void*, nuint, nuint, void*> Calloc;
+#else
+    public delegate* unmanaged[Cdecl]<void*, nuint, nuint, void*> Calloc;
+#endif
 
     /// <summary><c>void* realloc(void* ctx, void* ptr, nuint size)</c>: on failure, null and <c>ptr</c> untouched.</summary>
+#if NET5_0_OR_GREATER
     public delegate* unmanaged<void*, void*, nuint, void*> Realloc;
+#else
+    public delegate* unmanaged[Cdecl]<void*, void*, nuint, void*> Realloc;
+#endif
 
     /// <summary><c>void free(void* ctx, void* ptr)</c>.</summary>
+#if NET5_0_OR_GREATER
     public delegate* unmanaged<void*, void*, void> Free;
+#else
+    public delegate* unmanaged[Cdecl]<void*, void*, void> Free;
+#endif
 
     /// <summary>True for a zeroed struct: the built-in allocator (the C runtime's malloc family).</summary>
     public readonly bool IsDefault => Malloc == null && Calloc == null && Realloc == null && Free == null;
@@ -49,10 +69,18 @@ public unsafe struct ArenaAllocator
     public void* Context;
 
     /// <summary><c>void* alloc(void* ctx, nuint size)</c>: null on failure.</summary>
+#if NET5_0_OR_GREATER
     public delegate* unmanaged<void*, nuint, void*> Alloc;
+#else
+    public delegate* unmanaged[Cdecl]<void*, nuint, void*> Alloc;
+#endif
 
     /// <summary><c>void free(void* ctx, void* ptr, nuint size)</c>.</summary>
+#if NET5_0_OR_GREATER
     public delegate* unmanaged<void*, void*, nuint, void> Free;
+#else
+    public delegate* unmanaged[Cdecl]<void*, void*, nuint, void> Free;
+#endif
 
     /// <summary>True for a zeroed struct: the built-in, pool-aligned arenas.</summary>
     public readonly bool IsDefault => Alloc == null && Free == null;

@@ -5,6 +5,7 @@
 // allocators replace Malloc's small-request half with one unrolled fast path per class.
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Pymalloc.Runtime;
 
@@ -18,11 +19,11 @@ public static unsafe partial class PymallocCore<TLayout>
     public static void* TryAllocateSmall(HeapState* heap, nuint nbytes)
     {
         // One unsigned compare covers both nbytes == 0 (wraps) and nbytes > threshold.
-        if (nbytes - 1 >= TLayout.SmallRequestThreshold)
+        if (nbytes - 1 >= default(TLayout).SmallRequestThreshold)
         {
             return null;
         }
-        uint index = (uint)((nbytes - 1) >> TLayout.AlignmentShift);
+        uint index = (uint)((nbytes - 1) >> default(TLayout).AlignmentShift);
         PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
         return pool != pool->NextPool ? PopBlock(heap, pool, index) : AllocateFromNewPool(heap, index);
     }
@@ -31,7 +32,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* PopBlock(HeapState* heap, PoolHeader* pool, uint index)
     {
-        if (TLayout.LiveCounters)
+        if (default(TLayout).LiveCounters)
         {
             // Opt-in counters for observers (plain increments: only the owner writes them).
             heap->Allocations++;
@@ -39,7 +40,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         byte* bp = pool->FreeBlock;
         byte* next = ReadLink(heap, bp);
-        if (TLayout.Hardened)
+        if (default(TLayout).Hardened)
         {
             CheckNextFreeBlock(pool, next);
             *(nuint*)bp = 0; // handed out zeroed: its stale link must not pass for a free block's
@@ -65,7 +66,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void* MallocRaw(HeapState* heap, nuint nbytes)
     {
-        if (nbytes > MaxRequest || (heap->FailSmallRequestsWithoutArena && !heap->Bypass && nbytes - 1 < TLayout.SmallRequestThreshold))
+        if (nbytes > MaxRequest || (heap->FailSmallRequestsWithoutArena && !heap->Bypass && nbytes - 1 < default(TLayout).SmallRequestThreshold))
         {
             return null;
         }
@@ -76,7 +77,7 @@ public static unsafe partial class PymallocCore<TLayout>
     private static bool OverAligned
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => TLayout.AlignmentShift > 4;
+        get => default(TLayout).AlignmentShift > 4;
     }
 
     /// <summary>Frees one of the heap's own raw blocks, the way it was allocated.</summary>
@@ -113,7 +114,7 @@ public static unsafe partial class PymallocCore<TLayout>
             FreeRawBlock(heap, p);
             return null;
         }
-        if (TLayout.LiveCounters)
+        if (default(TLayout).LiveCounters)
         {
             heap->Allocations++;
         }
@@ -132,10 +133,10 @@ public static unsafe partial class PymallocCore<TLayout>
         void* p = TryAllocateSmall(heap, nbytes);
         if (p != null)
         {
-            Unsafe.InitBlockUnaligned(p, 0, (uint)nbytes);
+            NativeMemory.Clear(p, nbytes);
             return p;
         }
-        if (heap->FailSmallRequestsWithoutArena && !heap->Bypass && nbytes - 1 < TLayout.SmallRequestThreshold)
+        if (heap->FailSmallRequestsWithoutArena && !heap->Bypass && nbytes - 1 < default(TLayout).SmallRequestThreshold)
         {
             return null;
         }
@@ -161,11 +162,11 @@ public static unsafe partial class PymallocCore<TLayout>
             return;
         }
         PoolHeader* pool = PoolOf(p);
-        if (TLayout.Hardened)
+        if (default(TLayout).Hardened)
         {
             CheckFreeOfPoolBlock(heap, pool, p);
         }
-        if (TLayout.LiveCounters)
+        if (default(TLayout).LiveCounters)
         {
             heap->BytesInBlocks -= BlockSize(pool->SizeIndex);
         }
@@ -200,7 +201,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             // No heap of the process owns it: foreign memory. CPython passes it to the raw free;
             // the hardened mode refuses it.
-            if (TLayout.Hardened)
+            if (default(TLayout).Hardened)
             {
                 throw ForeignPointer(p);
             }

@@ -60,7 +60,7 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             return null;
         }
-        if (TLayout.MaxPoolsInArena == 1 && ((nuint)address & PoolSizeMask) != 0)
+        if (default(TLayout).MaxPoolsInArena == 1 && ((nuint)address & PoolSizeMask) != 0)
         {
             // An arena of one pool that is not pool-aligned holds no whole pool (CPython would assert
             // here): give it back and fail like an arena allocator that has no memory.
@@ -84,7 +84,7 @@ public static unsafe partial class PymallocCore<TLayout>
         // Pools must be POOL_SIZE-aligned (POOL_ADDR masks the low bits), so an arena that does not
         // start on a pool boundary loses its partial first and last pool.
         arena->PoolAddress = (byte*)address;
-        arena->NFreePools = TLayout.MaxPoolsInArena;
+        arena->NFreePools = default(TLayout).MaxPoolsInArena;
         nuint excess = (nuint)address & PoolSizeMask;
         if (excess != 0)
         {

@@ -20,13 +20,13 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>The free-list link stored in a free block: XOR the heap's key in the hardened mode.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* ReadLink(HeapState* heap, byte* block)
-        => TLayout.Hardened ? (byte*)(*(nuint*)block ^ heap->FreeListKey) : *(byte**)block;
+        => default(TLayout).Hardened ? (byte*)(*(nuint*)block ^ heap->FreeListKey) : *(byte**)block;
 
     /// <summary>Stores a free-list link in a free block (see <see cref="ReadLink"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteLink(HeapState* heap, byte* block, byte* next)
     {
-        if (TLayout.Hardened)
+        if (default(TLayout).Hardened)
         {
             *(nuint*)block = (nuint)next ^ heap->FreeListKey;
         }
@@ -41,8 +41,8 @@ public static unsafe partial class PymallocCore<TLayout>
     private static void CheckFreeOfPoolBlock(HeapState* heap, PoolHeader* pool, void* p)
     {
         uint index = pool->SizeIndex;
-        nuint offset = (nuint)p - (nuint)pool - TLayout.PoolOverhead;
-        if (index >= TLayout.NumSizeClasses || pool->Count == 0 || offset >= pool->NextOffset - TLayout.PoolOverhead
+        nuint offset = (nuint)p - (nuint)pool - default(TLayout).PoolOverhead;
+        if (index >= default(TLayout).NumSizeClasses || pool->Count == 0 || offset >= pool->NextOffset - default(TLayout).PoolOverhead
             || BlockIndex(heap, offset, index) * BlockSize(index) != offset)
         {
             throw NotABlock(pool, p);
@@ -69,17 +69,17 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>True if <paramref name="p"/> lies in the carved part of <paramref name="pool"/> (past its header).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsCarvedBlockOf(PoolHeader* pool, byte* p)
-        => (nuint)p - (nuint)pool - TLayout.PoolOverhead < (nuint)(pool->NextOffset - TLayout.PoolOverhead);
+        => (nuint)p - (nuint)pool - default(TLayout).PoolOverhead < (nuint)(pool->NextOffset - default(TLayout).PoolOverhead);
 
     /// <summary>offset / BlockSize(index) without a division: the high half of offset times a
     /// per-class reciprocal, exact for every offset inside a pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint BlockIndex(HeapState* heap, nuint offset, uint index) => (nuint)Math.BigMul((ulong)offset, heap->BlockReciprocals[index], out _);
+    private static nuint BlockIndex(HeapState* heap, nuint offset, uint index) => (nuint)Platform.MultiplyHigh((ulong)offset, heap->BlockReciprocals[index]);
 
     /// <summary>Fills the heap's reciprocals (see <see cref="BlockIndex"/>).</summary>
     internal static void InitializeReciprocals(HeapState* heap)
     {
-        for (uint i = 0; i < TLayout.NumSizeClasses; i++)
+        for (uint i = 0; i < default(TLayout).NumSizeClasses; i++)
         {
             heap->BlockReciprocals[i] = ulong.MaxValue / BlockSize(i) + 1;
         }

@@ -12,7 +12,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// otherwise the sum over the pools in use of blocks in use times the block size. Any thread.</summary>
     public static nuint BytesInBlocks(HeapState* heap)
     {
-        if (TLayout.LiveCounters)
+        if (default(TLayout).LiveCounters)
         {
             return System.Threading.Volatile.Read(ref heap->BytesInBlocks);
         }
@@ -34,7 +34,7 @@ public static unsafe partial class PymallocCore<TLayout>
                 {
                     var header = (PoolHeader*)pool;
                     uint index = header->SizeIndex, used = header->Count;
-                    if (index < TLayout.NumSizeClasses && used <= BlocksPerPool(index))
+                    if (index < default(TLayout).NumSizeClasses && used <= BlocksPerPool(index))
                     {
                         bytes += (nuint)used * BlockSize(index);
                     }

@@ -41,7 +41,7 @@ public static unsafe partial class PymallocCore<TLayout>
     {
         // The public APIs check the owner on every call; this catches code driving the core directly
         // (unless the layout's threading model is Unchecked, where any thread may use it in turn).
-        if (TLayout.ChecksOwner && heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
+        if (default(TLayout).ChecksOwner && heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
         {
             if (!IsOwner(heap))
             {
@@ -121,7 +121,7 @@ public static unsafe partial class PymallocCore<TLayout>
 
         heap->PoolsInUse++;
         heap->PoolBlockBytes += BlocksPerPool(index) * BlockSize(index);
-        if (TLayout.LiveCounters)
+        if (default(TLayout).LiveCounters)
         {
             heap->Allocations++;
             heap->BytesInBlocks += BlockSize(index);
@@ -141,7 +141,7 @@ public static unsafe partial class PymallocCore<TLayout>
             // Last used for this very class: header and free list are still valid.
             bp = pool->FreeBlock;
             byte* next = ReadLink(heap, bp);
-            if (TLayout.Hardened)
+            if (default(TLayout).Hardened)
             {
                 CheckNextFreeBlock(pool, next);
                 *(nuint*)bp = 0;
@@ -154,8 +154,8 @@ public static unsafe partial class PymallocCore<TLayout>
         // is carved lazily by ExtendPool.
         pool->SizeIndex = index;
         uint size = BlockSize(index);
-        bp = (byte*)pool + TLayout.PoolOverhead;
-        pool->NextOffset = TLayout.PoolOverhead + (size << 1);
+        bp = (byte*)pool + default(TLayout).PoolOverhead;
+        pool->NextOffset = default(TLayout).PoolOverhead + (size << 1);
         pool->MaxNextOffset = (uint)PoolSize - size;
         pool->FreeBlock = bp + size;
         WriteLink(heap, pool->FreeBlock, null);

@@ -13,8 +13,8 @@ public static unsafe partial class PymallocCore<TLayout>
     public static void ResetHeap(HeapState* heap)
     {
         ReleaseBlocks(heap);
-        TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
-        for (uint n = 0; n <= TLayout.MaxPoolsInArena; n++)
+        default(TLayout).InitializeUsedPools(HeapState.UsedPools(heap));
+        for (uint n = 0; n <= default(TLayout).MaxPoolsInArena; n++)
         {
             heap->Nfp2Lasta[n] = null;
         }
@@ -28,7 +28,7 @@ public static unsafe partial class PymallocCore<TLayout>
             for (uint i = 0; i < heap->MaxArenas; i++)
             {
                 ArenaObject* a = &heap->Arenas[i];
-                if (a->Address == 0 || a->NTotalPools == 0 || (pass == 0) != (a->NTotalPools < TLayout.MaxPoolsInArena))
+                if (a->Address == 0 || a->NTotalPools == 0 || (pass == 0) != (a->NTotalPools < default(TLayout).MaxPoolsInArena))
                 {
                     continue;
                 }

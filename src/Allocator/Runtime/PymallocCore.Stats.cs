@@ -7,7 +7,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>A snapshot of <paramref name="heap"/>'s statistics.</summary>
     public static MallocStats GetStats(HeapState* heap)
     {
-        uint classes = TLayout.NumSizeClasses;
+        uint classes = default(TLayout).NumSizeClasses;
         var pools = new ulong[classes];
         var blocks = new ulong[classes];
         var free = new ulong[classes];
@@ -47,11 +47,11 @@ public static unsafe partial class PymallocCore<TLayout>
         }
         return new MallocStats
         {
-            LayoutName = TLayout.Name,
-            SmallRequestThreshold = (uint)TLayout.SmallRequestThreshold,
+            LayoutName = default(TLayout).Name,
+            SmallRequestThreshold = (uint)default(TLayout).SmallRequestThreshold,
             PoolSize = PoolSize,
             ArenaSize = ArenaSize,
-            PoolOverhead = TLayout.PoolOverhead,
+            PoolOverhead = default(TLayout).PoolOverhead,
             SizeClasses = rows,
             ArenasAllocatedTotal = heap->TimesArenaAllocated,
             ArenasAllocatedCurrent = arenas,

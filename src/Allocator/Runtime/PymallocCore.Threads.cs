@@ -34,7 +34,7 @@ public static unsafe partial class PymallocCore<TLayout>
         // size and fails — never a false "owner" from a half-written pair. (The fast check's own loads
         // are plain; on ARM64 a reader racing a forced take-over could still pair two owners' fields,
         // which the take-over's contract — the old owner has stopped — already rules out.)
-        Volatile.Write(ref heap->OwnerStackLow, 0);
+        Volatile.Write(ref heap->OwnerStackLow, (nuint)0);
         Volatile.Write(ref heap->OwnerStackSize, size);
         Volatile.Write(ref heap->OwnerStackLow, low);
     }
@@ -42,8 +42,8 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>Forgets the owner: the stack first, so that no check passes once the id is cleared.</summary>
     private static void ForgetOwner(HeapState* heap)
     {
-        Volatile.Write(ref heap->OwnerStackLow, 0);
-        Volatile.Write(ref heap->OwnerStackSize, 0);
+        Volatile.Write(ref heap->OwnerStackLow, (nuint)0);
+        Volatile.Write(ref heap->OwnerStackSize, (nuint)0);
         Volatile.Write(ref heap->OwnerThread, 0);
     }
 
@@ -92,7 +92,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
     public static bool BeginSnapshot(HeapState* heap, string name)
     {
-        if (!TLayout.ChecksOwner || IsOwner(heap))
+        if (!default(TLayout).ChecksOwner || IsOwner(heap))
         {
             return false;
         }
@@ -149,13 +149,13 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>On the owner thread: frees every block other threads handed over.</summary>
     public static void DrainDelayedFrees(HeapState* heap)
     {
-        nint list = Interlocked.Exchange(ref heap->DelayedFrees, 0);
+        nint list = Interlocked.Exchange(ref heap->DelayedFrees, (nint)0);
         HeapCorruptionException? refused = null;
         while (list != 0)
         {
             var p = (void*)list;
             list = *(nint*)p;
-            if (!TLayout.Hardened)
+            if (!default(TLayout).Hardened)
             {
                 Free(heap, p);
                 continue;
@@ -184,7 +184,7 @@ public static unsafe partial class PymallocCore<TLayout>
     public static void ReleaseOwnership(HeapState* heap)
     {
         int owner = Volatile.Read(ref heap->OwnerThread), me = ThreadIdentity.Current;
-        if (TLayout.ChecksOwner && owner != 0 && owner != me)
+        if (default(TLayout).ChecksOwner && owner != 0 && owner != me)
         {
             // Only the owner knows it has stopped allocating; anyone else releasing would let a third
             // thread claim the heap while the owner is still inside a call.
@@ -214,7 +214,7 @@ public static unsafe partial class PymallocCore<TLayout>
                 return;
             }
             int me = ThreadIdentity.Current, owner = Volatile.Read(ref heap->OwnerThread);
-            if (TLayout.ChecksOwner && owner != me && (owner != 0 || Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) != 0))
+            if (default(TLayout).ChecksOwner && owner != me && (owner != 0 || Interlocked.CompareExchange(ref heap->OwnerThread, me, 0) != 0))
             {
                 throw new InvalidOperationException(
                     $"{name} belongs to thread {owner}, which may be using it; thread {me} cannot dispose it. " +

@@ -12,7 +12,7 @@ public static unsafe partial class PymallocCore<TLayout>
     public static void Validate(HeapState* heap)
     {
         var usedPools = new HashSet<nint>();
-        for (uint c = 0; c < TLayout.NumSizeClasses; c++)
+        for (uint c = 0; c < default(TLayout).NumSizeClasses; c++)
         {
             PoolHeader* head = PoolHeader.PTA(HeapState.UsedPools(heap), (int)c);
             int guard = 0;
@@ -60,7 +60,7 @@ public static unsafe partial class PymallocCore<TLayout>
                     if (p->SizeIndex != PoolHeader.DummySizeIndex)
                     {
                         // Kept for reuse by its class: its free list is followed when the pool is taken again.
-                        Check(p->SizeIndex < TLayout.NumSizeClasses, $"pool 0x{(nuint)p:x}: class {p->SizeIndex}");
+                        Check(p->SizeIndex < default(TLayout).NumSizeClasses, $"pool 0x{(nuint)p:x}: class {p->SizeIndex}");
                         ValidateFreeList(heap, p);
                     }
                     continue;
@@ -74,7 +74,7 @@ public static unsafe partial class PymallocCore<TLayout>
         Check(associated == heap->ArenasCurrentlyAllocated, $"{associated} arenas associated, counter says {heap->ArenasCurrentlyAllocated}");
         Check(inUse == heap->PoolsInUse, $"{inUse} pools in use, counter says {heap->PoolsInUse}");
         Check(poolBlockBytes == heap->PoolBlockBytes, $"{poolBlockBytes} bytes in pools, counter says {heap->PoolBlockBytes}");
-        Check(!TLayout.LiveCounters || bytesInBlocks == heap->BytesInBlocks,
+        Check(!default(TLayout).LiveCounters || bytesInBlocks == heap->BytesInBlocks,
             $"{bytesInBlocks} bytes in blocks, the live counter says {heap->BytesInBlocks}");
 
         // Frees other threads handed over: each a block start of a pool in use, each once (a block freed
@@ -88,8 +88,8 @@ public static unsafe partial class PymallocCore<TLayout>
             {
                 PoolHeader* pool = PoolOf((void*)d);
                 nuint offset = (nuint)d - (nuint)pool;
-                Check(pool->SizeIndex < TLayout.NumSizeClasses && pool->Count > 0 && offset >= TLayout.PoolOverhead
-                    && offset < pool->NextOffset && (offset - TLayout.PoolOverhead) % BlockSize(pool->SizeIndex) == 0,
+                Check(pool->SizeIndex < default(TLayout).NumSizeClasses && pool->Count > 0 && offset >= default(TLayout).PoolOverhead
+                    && offset < pool->NextOffset && (offset - default(TLayout).PoolOverhead) % BlockSize(pool->SizeIndex) == 0,
                     $"the frees handed over by other threads hold 0x{(nuint)d:x}, which is not a live block's start");
             }
         }
@@ -116,12 +116,12 @@ public static unsafe partial class PymallocCore<TLayout>
     private static void ValidatePool(HeapState* heap, PoolHeader* p, bool inRing)
     {
         uint index = p->SizeIndex;
-        Check(index < TLayout.NumSizeClasses, $"pool 0x{(nuint)p:x}: class {index}");
+        Check(index < default(TLayout).NumSizeClasses, $"pool 0x{(nuint)p:x}: class {index}");
         uint size = BlockSize(index);
         uint capacity = BlocksPerPool(index);
         Check(p->Count <= capacity, $"pool 0x{(nuint)p:x}: {p->Count} blocks of {capacity}");
         Check(p->MaxNextOffset == (uint)PoolSize - size, $"pool 0x{(nuint)p:x}: maxnextoffset {p->MaxNextOffset}");
-        uint carvedBlocks = (p->NextOffset - TLayout.PoolOverhead) / size;
+        uint carvedBlocks = (p->NextOffset - default(TLayout).PoolOverhead) / size;
         uint freeBlocks = ValidateFreeList(heap, p);
         Check(p->Count + freeBlocks == carvedBlocks, $"pool 0x{(nuint)p:x}: {p->Count} allocated + {freeBlocks} free != {carvedBlocks} carved");
         Check(inRing == (p->FreeBlock != null), $"pool 0x{(nuint)p:x}: {(inRing ? "full but in usedpools" : "has free blocks but is not in usedpools")}");
@@ -135,7 +135,7 @@ public static unsafe partial class PymallocCore<TLayout>
         for (byte* b = p->FreeBlock; b != null; b = ReadLink(heap, b))
         {
             nuint offset = (nuint)b - (nuint)p;
-            Check(offset >= TLayout.PoolOverhead && offset < p->NextOffset && (offset - TLayout.PoolOverhead) % size == 0,
+            Check(offset >= default(TLayout).PoolOverhead && offset < p->NextOffset && (offset - default(TLayout).PoolOverhead) % size == 0,
                 $"pool 0x{(nuint)p:x}: free list holds 0x{(nuint)b:x}, not a carved block");
             Check(seen.Add((nint)b) && ++freeBlocks <= capacity, $"pool 0x{(nuint)p:x}: the free list holds 0x{(nuint)b:x} twice (a double free) or loops");
         }

@@ -20,14 +20,14 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     public static nuint Alignment
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (nuint)1 << TLayout.AlignmentShift;
+        get => (nuint)1 << default(TLayout).AlignmentShift;
     }
 
     /// <summary>POOL_SIZE.</summary>
     public static nuint PoolSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (nuint)1 << TLayout.PoolSizeShift;
+        get => (nuint)1 << default(TLayout).PoolSizeShift;
     }
 
     /// <summary>POOL_SIZE_MASK.</summary>
@@ -41,16 +41,16 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     public static nuint ArenaSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (nuint)1 << TLayout.ArenaBits;
+        get => (nuint)1 << default(TLayout).ArenaBits;
     }
 
     /// <summary>INDEX2SIZE: the block size of size class <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint BlockSize(uint index) => (index + 1) << TLayout.AlignmentShift;
+    public static uint BlockSize(uint index) => (index + 1) << default(TLayout).AlignmentShift;
 
     /// <summary>NUMBLOCKS: blocks of size class <paramref name="index"/> in one pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint BlocksPerPool(uint index) => ((uint)PoolSize - TLayout.PoolOverhead) / BlockSize(index);
+    public static uint BlocksPerPool(uint index) => ((uint)PoolSize - default(TLayout).PoolOverhead) / BlockSize(index);
 
     /// <summary>POOL_ADDR: the pool holding block <paramref name="p"/> (pools are POOL_SIZE-aligned).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -81,7 +81,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             *heap = default;
             heap->Generation = generation;
             heap->Nfp2Lasta = nfp2lasta;
-            new Span<byte>(nfp2lasta, (int)(TLayout.MaxPoolsInArena + 1) * sizeof(void*)).Clear();
+            new Span<byte>(nfp2lasta, (int)(default(TLayout).MaxPoolsInArena + 1) * sizeof(void*)).Clear();
         }
         else
         {
@@ -91,7 +91,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             try
             {
                 heap = (HeapState*)NativeMemory.AllocZeroed((nuint)sizeof(HeapState) + ArenaMap<TLayout>.InteriorNodeBytes);
-                heap->Nfp2Lasta = (ArenaObject**)NativeMemory.AllocZeroed((nuint)(TLayout.MaxPoolsInArena + 1), (nuint)sizeof(void*));
+                heap->Nfp2Lasta = (ArenaObject**)NativeMemory.AllocZeroed((nuint)(default(TLayout).MaxPoolsInArena + 1), (nuint)sizeof(void*));
             }
             catch (OutOfMemoryException)
             {
@@ -100,10 +100,10 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             }
             heap->Generation = 1;
         }
-        TLayout.InitializeUsedPools(HeapState.UsedPools(heap));
+        default(TLayout).InitializeUsedPools(HeapState.UsedPools(heap));
         heap->Map.Root = (void**)(heap + 1);
         heap->Bypass = BypassRequested;
-        heap->FreeListKey = (nuint)Random.Shared.NextInt64() | 1;
+        heap->FreeListKey = (nuint)Platform.RandomUInt64() | 1;
         InitializeReciprocals(heap);
         BecomeOwner(heap);
         HeapRegistry.Register(heap, &OwnsBlock);
@@ -145,7 +145,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         heap->RawBlocks.Release();
         UnlockRaw(heap);
         ForgetOwner(heap);
-        System.Threading.Interlocked.Increment(ref heap->Generation);
+        System.Threading.Interlocked.Increment(ref *(long*)&heap->Generation); // as long: netstandard2.1 has no ulong overload
         UnlockArenas(heap);
         Retired.Put(heap);
     }
@@ -154,7 +154,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     /// blocks among them are freed with the rest, foreign pointers go to the raw free (as if drained).</summary>
     private static void ReleaseBlocks(HeapState* heap)
     {
-        nint list = System.Threading.Interlocked.Exchange(ref heap->DelayedFrees, 0);
+        nint list = System.Threading.Interlocked.Exchange(ref heap->DelayedFrees, (nint)0);
         while (list != 0)
         {
             var p = (void*)list;

@@ -16,6 +16,9 @@ internal unsafe struct RawBlockSet
 {
     private const nuint Empty = 0, Deleted = 1;
 
+    /// <summary>The index <see cref="Find"/> returns for a block not in the set.</summary>
+    private static nuint NotFound => ~(nuint)0;
+
     private nuint* _slots;
     private nuint _capacity;
     private nuint _used; // live + deleted
@@ -26,25 +29,25 @@ internal unsafe struct RawBlockSet
     /// <summary>Adds <paramref name="block"/>; false only when the table cannot grow (out of memory).</summary>
     public bool Add(void* block)
     {
-        if ((_used + 1) * 4 > _capacity * 3 && !Resize(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Count * 4 + 32)))
+        if ((_used + 1) * 4 > _capacity * 3 && !Resize(Platform.RoundUpToPowerOf2((ulong)Count * 4 + 32)))
         {
             return false;
         }
         nuint key = (nuint)block, i = Hash(key);
-        nuint reuse = nuint.MaxValue;
+        nuint reuse = NotFound;
         while (_slots[i] != Empty)
         {
             if (_slots[i] == key)
             {
                 return true;
             }
-            if (_slots[i] == Deleted && reuse == nuint.MaxValue)
+            if (_slots[i] == Deleted && reuse == NotFound)
             {
                 reuse = i;
             }
             i = (i + 1) & (_capacity - 1);
         }
-        if (reuse != nuint.MaxValue)
+        if (reuse != NotFound)
         {
             i = reuse;
         }
@@ -58,13 +61,13 @@ internal unsafe struct RawBlockSet
     }
 
     /// <summary>True if <paramref name="block"/> is in the set.</summary>
-    public readonly bool Contains(void* block) => Find((nuint)block) != nuint.MaxValue;
+    public readonly bool Contains(void* block) => Find((nuint)block) != NotFound;
 
     /// <summary>Removes <paramref name="block"/>; false if it was not there (a foreign pointer).</summary>
     public bool Remove(void* block)
     {
         nuint i = Find((nuint)block);
-        if (i == nuint.MaxValue)
+        if (i == NotFound)
         {
             return false;
         }
@@ -107,7 +110,7 @@ internal unsafe struct RawBlockSet
     {
         if (_capacity == 0)
         {
-            return nuint.MaxValue;
+            return NotFound;
         }
         for (nuint i = Hash(key); _slots[i] != Empty; i = (i + 1) & (_capacity - 1))
         {
@@ -116,7 +119,7 @@ internal unsafe struct RawBlockSet
                 return i;
             }
         }
-        return nuint.MaxValue;
+        return NotFound;
     }
 
     // Fibonacci hashing of the address without its always-zero low bits.

@@ -52,9 +52,10 @@ internal static unsafe class ThreadIdentity
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool OnStack(nuint low, nuint size)
     {
-        // Only the probe's address matters, never its value: left uninitialised (this assembly skips
-        // locals' zero-init), it costs no store where the check is inlined.
-        Unsafe.SkipInit(out byte probe);
+        // Only the probe's address matters, never its value: never assigned (C# lets an unassigned
+        // local's address be taken) and not zeroed (this assembly skips locals' zero-init), it costs
+        // no store where the check is inlined.
+        byte probe;
         return (nuint)(&probe) - low < size;
     }
 
@@ -75,7 +76,7 @@ internal static unsafe class ThreadIdentity
         low = size = 0;
         try
         {
-            if (OperatingSystem.IsLinux())
+            if (Platform.IsLinux)
             {
                 byte* attr = stackalloc byte[256]; // pthread_attr_t is 56 bytes on x64/arm64 glibc, 36 on musl
                 if (Linux.pthread_getattr_np(Linux.pthread_self(), attr) != 0)
@@ -89,13 +90,13 @@ internal static unsafe class ThreadIdentity
                 (low, size) = ((nuint)address, bytes);
                 return failed == 0 && bytes != 0;
             }
-            if (OperatingSystem.IsWindows())
+            if (Platform.IsWindows)
             {
                 Windows.GetCurrentThreadStackLimits(out nuint l, out nuint h);
                 (low, size) = (l, h - l);
                 return h > l;
             }
-            if (OperatingSystem.IsMacOS())
+            if (Platform.IsMacOS)
             {
                 nint self = MacOS.pthread_self();
                 nuint top = (nuint)MacOS.pthread_get_stackaddr_np(self);
