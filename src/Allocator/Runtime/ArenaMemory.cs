@@ -17,7 +17,7 @@ internal static unsafe class ArenaMemory
     {
         if (heap->ArenaSource.Alloc != null)
         {
-            return heap->ArenaSource.Alloc(heap->ArenaSource.Context, arenaSize);
+            return heap->ArenaSource.CallAlloc(arenaSize);
         }
         void* cached = ArenaCache.Take(heap, arenaSize);
         return cached != null ? cached : OsArenas.Map(arenaSize, poolSize);
@@ -28,7 +28,7 @@ internal static unsafe class ArenaMemory
     {
         if (heap->ArenaSource.Alloc != null)
         {
-            heap->ArenaSource.Free(heap->ArenaSource.Context, arena, arenaSize);
+            heap->ArenaSource.CallFree(arena, arenaSize);
         }
         else
         {

@@ -14,14 +14,17 @@ internal static unsafe class HeapRegistry
     private struct Entry
     {
         public HeapState* Heap;
-        public delegate*<HeapState*, void*, bool> Owns;
+
+        // A delegate*<HeapState*, void*, bool>, kept as void*: Mono 6.8 crashes on struct fields of a
+        // function-pointer type (see MemorySources.cs).
+        public void* Owns;
     }
 
     private static readonly object s_lock = new();
     private static Entry[] s_entries = new Entry[8];
     private static int s_count;
 
-    public static void Register(HeapState* heap, delegate*<HeapState*, void*, bool> owns)
+    public static void Register(HeapState* heap, void* owns)
     {
         lock (s_lock)
         {
@@ -57,7 +60,7 @@ internal static unsafe class HeapRegistry
             for (int i = 0; i < s_count; i++)
             {
                 Entry e = s_entries[i];
-                if (e.Heap != from && e.Owns(e.Heap, p))
+                if (e.Heap != from && ((delegate*<HeapState*, void*, bool>)e.Owns)(e.Heap, p))
                 {
                     if (e.Heap->DebugBlocks)
                     {

@@ -69,8 +69,10 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
 
     /// <summary>Creates an empty heap: no arenas yet, every size class an empty ring.</summary>
     /// <returns>The heap, or null when out of memory.</returns>
+    /// <exception cref="PlatformNotSupportedException">The process is 32-bit (see <see cref="Platform.EnsureSupported"/>).</exception>
     public static HeapState* CreateHeap()
     {
+        Platform.EnsureSupported();
         HeapState* heap = Retired.Take();
         if (heap != null)
         {
@@ -106,7 +108,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         heap->FreeListKey = (nuint)Platform.RandomUInt64() | 1;
         InitializeReciprocals(heap);
         BecomeOwner(heap);
-        HeapRegistry.Register(heap, &OwnsBlock);
+        HeapRegistry.Register(heap, (void*)(delegate*<HeapState*, void*, bool>)&OwnsBlock);
         return heap;
     }
 

@@ -60,15 +60,15 @@ public static unsafe class RawMemory
 
     /// <summary>malloc through the heap's raw allocator.</summary>
     public static void* Malloc(HeapState* heap, nuint size)
-        => heap->Raw.Malloc == null ? Malloc(size) : heap->Raw.Malloc(heap->Raw.Context, size);
+        => heap->Raw.Malloc == null ? Malloc(size) : heap->Raw.CallMalloc(size);
 
     /// <summary>calloc through the heap's raw allocator.</summary>
     public static void* Calloc(HeapState* heap, nuint count, nuint size)
-        => heap->Raw.Malloc == null ? Calloc(count, size) : heap->Raw.Calloc(heap->Raw.Context, count, size);
+        => heap->Raw.Malloc == null ? Calloc(count, size) : heap->Raw.CallCalloc(count, size);
 
     /// <summary>realloc through the heap's raw allocator.</summary>
     public static void* Realloc(HeapState* heap, void* ptr, nuint size)
-        => heap->Raw.Malloc == null ? Realloc(ptr, size) : heap->Raw.Realloc(heap->Raw.Context, ptr, size);
+        => heap->Raw.Malloc == null ? Realloc(ptr, size) : heap->Raw.CallRealloc(ptr, size);
 
     /// <summary>free through the heap's raw allocator.</summary>
     public static void Free(HeapState* heap, void* ptr)
@@ -79,7 +79,7 @@ public static unsafe class RawMemory
         }
         else
         {
-            heap->Raw.Free(heap->Raw.Context, ptr);
+            heap->Raw.CallFree(ptr);
         }
     }
 
@@ -101,7 +101,7 @@ public static unsafe class RawMemory
                 return null;
             }
         }
-        return Aligned(heap, heap->Raw.Malloc(heap->Raw.Context, size), alignment);
+        return Aligned(heap, heap->Raw.CallMalloc(size), alignment);
     }
 
     /// <summary>calloc of <paramref name="size"/> bytes aligned to <paramref name="alignment"/>.</summary>
@@ -109,7 +109,7 @@ public static unsafe class RawMemory
     {
         if (heap->Raw.Malloc != null)
         {
-            return Aligned(heap, heap->Raw.Calloc(heap->Raw.Context, 1, size), alignment);
+            return Aligned(heap, heap->Raw.CallCalloc(1, size), alignment);
         }
         void* p = AlignedMalloc(heap, size, alignment);
         if (p != null)
@@ -133,7 +133,7 @@ public static unsafe class RawMemory
                 return null;
             }
         }
-        void* q = heap->Raw.Realloc(heap->Raw.Context, p, size);
+        void* q = heap->Raw.CallRealloc(p, size);
         return q == null || ((nuint)q & (alignment - 1)) == 0 ? q : Aligned(heap, q, alignment);
     }
 
@@ -146,7 +146,7 @@ public static unsafe class RawMemory
         }
         else
         {
-            heap->Raw.Free(heap->Raw.Context, p);
+            heap->Raw.CallFree(p);
         }
     }
 
@@ -154,7 +154,7 @@ public static unsafe class RawMemory
     {
         if (p != null && ((nuint)p & (alignment - 1)) != 0)
         {
-            heap->Raw.Free(heap->Raw.Context, p);
+            heap->Raw.CallFree(p);
             return null;
         }
         return p;
