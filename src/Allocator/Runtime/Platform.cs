@@ -11,6 +11,30 @@ namespace Pymalloc.Runtime;
 
 internal static class Platform
 {
+    // Tests pretend to be a 32-bit process on their own thread only (other tests run in parallel).
+    [ThreadStatic]
+    internal static int t_pointerSizeForTests;
+
+    /// <summary>
+    /// Refuses a 32-bit process before any heap exists, with the reason: every heap is created here
+    /// first, so no 32-bit process ever reaches the pools (no silent corruption). The arena map is
+    /// CPython's 64-bit radix tree (48-bit addresses, 32-bit arena tails), and CPython's 32-bit rules
+    /// (ALIGNMENT 8, the arena map's 32-bit variant) are not implemented. Unity's 32-bit targets
+    /// (armv7 Android, WebGL's wasm32) are therefore refused; ARM64 Android and every desktop and
+    /// console player are 64-bit.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The process is 32-bit.</exception>
+    public static void EnsureSupported()
+    {
+        int pointerSize = t_pointerSizeForTests != 0 ? t_pointerSizeForTests : IntPtr.Size;
+        if (pointerSize != 8)
+        {
+            throw new PlatformNotSupportedException(
+                $"Pymalloc.NET needs a 64-bit process, and this one is {pointerSize * 8}-bit: its arena map is CPython's 64-bit radix tree, " +
+                "and CPython's 32-bit layout rules are not implemented. Build for a 64-bit target (Unity: ARM64 rather than ARMv7 on Android; WebGL is 32-bit and not supported).");
+        }
+    }
+
 #if NET5_0_OR_GREATER
     public static bool IsLinux => OperatingSystem.IsLinux();
 

@@ -1,0 +1,55 @@
+// 32-bit processes are refused before any heap exists, with the reason, never run into silent
+// corruption. The test pretends to be 32-bit on a thread of its own (Platform's test hook).
+using System;
+using Pymalloc.Runtime;
+using Xunit;
+using L = Pymalloc.Generated.PymallocAllocator.Layout;
+
+namespace Pymalloc.Tests;
+
+/// <summary>Used by nothing but the 32-bit test: its static heap is first created there.</summary>
+[PymallocConfig]
+internal static partial class ThirtyTwoBitProbe
+{
+}
+
+public sealed unsafe class PlatformTests
+{
+    private static Exception? As32Bit(Action action) => OtherThread.Run(() =>
+    {
+        Platform.t_pointerSizeForTests = 4;
+        action();
+    });
+
+    [Fact]
+    public void A32BitProcessGetsPlatformNotSupportedOnItsFirstHeap()
+    {
+        Exception? e = As32Bit(() => Heap<L>.Create());
+        var refused = Assert.IsType<PlatformNotSupportedException>(e);
+        Assert.Contains("needs a 64-bit process, and this one is 32-bit", refused.Message);
+        Assert.Contains("ARM64", refused.Message);
+
+        Assert.IsType<PlatformNotSupportedException>(As32Bit(() => DebugHeap<L>.Create()));
+    }
+
+    [Fact]
+    public void A32BitProcessIsRefusedByTheStaticApiBeforeAnyBlockIsServed()
+    {
+        // The static heap is created by the class's initializer: the refusal comes wrapped in the
+        // TypeInitializationException the runtime raises for any initializer, with the reason inside.
+        Exception? e = As32Bit(() => ThirtyTwoBitProbe.Malloc(16));
+        var init = Assert.IsType<TypeInitializationException>(e);
+        Assert.IsType<PlatformNotSupportedException>(init.InnerException);
+    }
+
+    [Fact]
+    public void A64BitProcessIsAccepted()
+    {
+        Assert.Equal(8, IntPtr.Size);
+        Assert.Null(OtherThread.Run(() =>
+        {
+            using Heap<L> heap = Heap<L>.Create();
+            heap.Free(heap.Malloc(16));
+        }));
+    }
+}
