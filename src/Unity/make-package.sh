@@ -33,8 +33,8 @@ default_importer='DefaultImporter:
   assetBundleName: 
   assetBundleVariant: 
 '
-# The runtime: a managed plugin for every platform (64-bit only at run time; see README).
-runtime_plugin='PluginImporter:
+# What every PluginImporter says before its own settings.
+plugin_importer='PluginImporter:
   externalObjects: {}
   serializedVersion: 2
   iconMap: {}
@@ -42,7 +42,9 @@ runtime_plugin='PluginImporter:
   defineConstraints: []
   isPreloaded: 0
   isOverridable: 0
-  isExplicitlyReferenced: 0
+  isExplicitlyReferenced: 0'
+# The runtime: a managed plugin for every platform (64-bit only at run time; see README).
+runtime_plugin="$plugin_importer
   validateReferences: 1
   platformData:
   - first:
@@ -59,20 +61,12 @@ runtime_plugin='PluginImporter:
   userData: 
   assetBundleName: 
   assetBundleVariant: 
-'
+"
 # The generator: labelled RoslynAnalyzer and included on no platform, as Unity's manual asks, so
 # the compiler loads it and no player contains it.
-analyzer_plugin='labels:
+analyzer_plugin="labels:
 - RoslynAnalyzer
-PluginImporter:
-  externalObjects: {}
-  serializedVersion: 2
-  iconMap: {}
-  executionOrder: {}
-  defineConstraints: []
-  isPreloaded: 0
-  isOverridable: 0
-  isExplicitlyReferenced: 0
+$plugin_importer
   validateReferences: 0
   platformData:
   - first:
@@ -101,7 +95,7 @@ PluginImporter:
   userData: 
   assetBundleName: 
   assetBundleVariant: 
-'
+"
 (cd "$pkg" && find . -mindepth 1 ! -name '*.meta' | sed 's:^\./::' | sort) | while read -r path; do
   if [ -d "$pkg/$path" ]; then
     meta "$path" "folderAsset: yes
