@@ -2,6 +2,7 @@
 // corruption. The test pretends to be 32-bit on a thread of its own (Platform's test hook).
 using System;
 using Pymalloc.Runtime;
+using CsCheck;
 using Xunit;
 using L = Pymalloc.Generated.PymallocAllocator.Layout;
 
@@ -51,5 +52,24 @@ public sealed unsafe class PlatformTests
             using Heap<L> heap = Heap<L>.Create();
             heap.Free(heap.Malloc(16));
         }));
+    }
+}
+
+/// <summary>What Platform.cs writes by hand for netstandard2.1, checked against the BCL's own.</summary>
+public sealed class PlatformArithmeticTests
+{
+    [Fact]
+    public void MultiplyHighAgreesWithMathBigMul()
+    {
+        Gen.Select(Gen.ULong, Gen.ULong).Sample((a, b) =>
+            Platform.MultiplyHighPortable(a, b) == Math.BigMul(a, b, out _));
+        Assert.Equal(ulong.MaxValue - 1, Platform.MultiplyHighPortable(ulong.MaxValue, ulong.MaxValue));
+    }
+
+    [Fact]
+    public void RoundUpToPowerOf2AgreesWithBitOperations()
+    {
+        Gen.ULong[0, 1UL << 63].Sample(v =>
+            Platform.RoundUpToPowerOf2Portable(v) == System.Numerics.BitOperations.RoundUpToPowerOf2(v));
     }
 }

@@ -79,9 +79,19 @@ internal static class Platform
         return value;
     }
 
-    /// <summary>The high 64 bits of the 128-bit product, from four 32-bit products.</summary>
+    /// <summary>The high 64 bits of the 128-bit product.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong MultiplyHigh(ulong a, ulong b)
+    public static ulong MultiplyHigh(ulong a, ulong b) => MultiplyHighPortable(a, b);
+
+    /// <summary>The smallest power of two at or above <paramref name="value"/> (0 for 0).</summary>
+    public static ulong RoundUpToPowerOf2(ulong value) => RoundUpToPowerOf2Portable(value);
+#endif
+
+    /// <summary>The high 64 bits of the 128-bit product, from four 32-bit products (netstandard2.1
+    /// has no Math.BigMul overload for it; compiled on both assets so that the tests check it
+    /// against Math.BigMul).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong MultiplyHighPortable(ulong a, ulong b)
     {
         ulong aLow = (uint)a, aHigh = a >> 32, bLow = (uint)b, bHigh = b >> 32;
         ulong lowLow = aLow * bLow, highLow = aHigh * bLow, lowHigh = aLow * bHigh;
@@ -89,8 +99,9 @@ internal static class Platform
         return aHigh * bHigh + (highLow >> 32) + (lowHigh >> 32) + (middle >> 32);
     }
 
-    /// <summary>The smallest power of two at or above <paramref name="value"/> (0 for 0).</summary>
-    public static ulong RoundUpToPowerOf2(ulong value)
+    /// <summary>The smallest power of two at or above <paramref name="value"/> (0 for 0 and above
+    /// 2^63), by smearing the highest set bit; checked against BitOperations by the tests.</summary>
+    internal static ulong RoundUpToPowerOf2Portable(ulong value)
     {
         value--;
         value |= value >> 1;
@@ -101,5 +112,4 @@ internal static class Platform
         value |= value >> 32;
         return value + 1;
     }
-#endif
 }
