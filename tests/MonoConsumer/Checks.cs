@@ -19,6 +19,18 @@ namespace MonoConsumer
     {
     }
 
+    // Another layout with the hardened checks (its 128-bit multiply is netstandard2.1's own code).
+    [PymallocConfig(Preset = PymallocPreset.CPython38, Hardened = true)]
+    public static partial class HardenedAllocator
+    {
+    }
+
+    // Blocks aligned beyond 16 bytes: its raw blocks take netstandard2.1's aligned allocation.
+    [PymallocConfig(Alignment = 32, SmallRequestThreshold = 512)]
+    public static partial class WideAllocator
+    {
+    }
+
     public static unsafe class Checks
     {
         /// <summary>Runs every check; returns the number that failed.</summary>
@@ -26,7 +38,9 @@ namespace MonoConsumer
         {
             int failed = 0;
             failed += Check(output, "replay", () => Replay(tracePath, output));
-            failed += Check(output, "model", Model);
+            failed += Check(output, "model (CPython 3.11 layout)", () => Model(PymallocAllocator.CreateHeap(), 16));
+            failed += Check(output, "model (CPython 3.8 layout, hardened)", () => Model(HardenedAllocator.CreateHeap(), 16));
+            failed += Check(output, "model (alignment 32)", () => Model(WideAllocator.CreateHeap(), 32));
             failed += Check(output, "debug double free", DoubleFree);
             output.WriteLine(failed == 0 ? "mono consumer: ok" : $"mono consumer: {failed} check(s) failed");
             return failed;
@@ -102,11 +116,10 @@ namespace MonoConsumer
 
         // Random calls on a heap of its own against a model: each live block's size, fill byte, and whether
         // the pools hold it (CPython's rule: a request of 1..512 bytes; a raw block stays raw when resized).
-        private static string Model()
+        private static string Model<TLayout>(Heap<TLayout> heap, int alignment) where TLayout : struct, IPymallocLayout
         {
             var random = new Random(20261205);
             var blocks = new List<(IntPtr Block, int Size, byte Fill, bool InPool)>();
-            var heap = PymallocAllocator.CreateHeap();
             try
             {
                 for (int step = 0; step < 200_000; step++)
@@ -117,6 +130,7 @@ namespace MonoConsumer
                         int size = random.Next(4) == 0 ? random.Next(513, 4000) : random.Next(1, 513);
                         byte fill = (byte)random.Next(256);
                         var p = (byte*)heap.Malloc((nuint)size);
+                        Aligned(p, alignment);
                         new Span<byte>(p, size).Fill(fill);
                         blocks.Add(((IntPtr)p, size, fill, size <= 512));
                     }
@@ -141,6 +155,7 @@ namespace MonoConsumer
                         {
                             int newSize = random.Next(1, 1000);
                             var q = (byte*)heap.Realloc((void*)block, (nuint)newSize);
+                            Aligned(q, alignment);
                             new Span<byte>(q, newSize).Fill(fill);
                             blocks[i] = ((IntPtr)q, newSize, fill, inPool && newSize <= 512);
                         }
@@ -175,6 +190,14 @@ namespace MonoConsumer
             finally
             {
                 heap.Dispose();
+            }
+        }
+
+        private static void Aligned(void* p, int alignment)
+        {
+            if (p == null || (ulong)p % (ulong)alignment != 0)
+            {
+                throw new InvalidOperationException($"block 0x{(ulong)p:x} is not {alignment}-byte aligned");
             }
         }
 
