@@ -10,32 +10,32 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidAlignment = new DiagnosticDescriptor(
         "PYM001", "Invalid alignment",
-        "Alignment = {0} is invalid: it must be a power of two and at least 8 (a free block holds a pointer)",
+        LayoutModel.RuleMessage("PYM001"),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidPoolSize = new DiagnosticDescriptor(
         "PYM002", "Invalid pool size",
-        "PoolSize = {0} is invalid: it must be a power of two of at least 4096 and a multiple of Alignment ({1})",
+        LayoutModel.RuleMessage("PYM002"),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidArenaSize = new DiagnosticDescriptor(
         "PYM003", "Invalid arena size",
-        "ArenaSize = {0} is invalid: it must be a power of two, at least PoolSize ({1}) so it holds a pool, and at most 1073741824",
+        LayoutModel.RuleMessage("PYM003"),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidThreshold = new DiagnosticDescriptor(
         "PYM004", "Invalid small request threshold",
-        "SmallRequestThreshold = {0} is invalid: it must be a positive multiple of Alignment ({1})",
+        LayoutModel.RuleMessage("PYM004"),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ThresholdTooLargeForPool = new DiagnosticDescriptor(
         "PYM005", "Small request threshold too large for the pool",
-        "SmallRequestThreshold = {0} is too large: a pool of {1} bytes must hold two blocks of the largest class after its {2}-byte header (at most {3})",
+        LayoutModel.RuleMessage("PYM005"),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor TooManySizeClasses = new DiagnosticDescriptor(
         "PYM006", "Too many size classes",
-        "SmallRequestThreshold = {0} with Alignment = {1} gives {2} size classes; the usedpools table holds at most 64",
+        LayoutModel.RuleMessage("PYM006"),
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor DuplicateAssemblyConfig = new DiagnosticDescriptor(

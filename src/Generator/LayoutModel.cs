@@ -1,9 +1,14 @@
-// The layout rules (what the PYM001-PYM006 diagnostics enforce) and the numbers derived from a
-// valid configuration, as obmalloc.c derives them from its macros.
+// The layout rules (what the PYM001-PYM006 diagnostics enforce, and their words), the presets, and
+// the numbers derived from a valid configuration, as obmalloc.c derives them from its macros.
+// No Roslyn type here: the pymalloc tool (src/Tool) compiles this file too, so that a layout given
+// on its command line is judged by the very rules and words of the compile-time diagnostics.
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
 namespace Pymalloc.Generator;
+
+/// <summary>The four numbers of a layout, as configured (preset defaults applied), and the preset they started from.</summary>
+internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, int SmallRequestThreshold, string PresetName);
 
 /// <summary>A validated layout and everything derived from it.</summary>
 internal sealed class LayoutModel
@@ -13,6 +18,27 @@ internal sealed class LayoutModel
 
     /// <summary>The usedpools table's capacity; must match Pymalloc.Runtime.HeapState.MaxSizeClasses.</summary>
     public const int MaxSizeClasses = 64;
+
+    /// <summary>The presets, by PymallocPreset value; the sources are cited on PymallocPreset.</summary>
+    public static readonly LayoutConfig[] Presets =
+    {
+        new(16, 16384, 1048576, 512, "CPython 3.11"),   // CPython311 = 0
+        new(16, 4096, 262144, 512, "CPython 3.8"),      // CPython38 = 1
+        new(8, 4096, 262144, 256, "CPython 2.7"),       // CPython27 = 2
+        new(16, 4096, 262144, 256, "CPython 2.7.18"),   // CPython2718 = 3
+    };
+
+    /// <summary>The words of each layout rule, with the arguments <see cref="Validate"/> gives.</summary>
+    public static string RuleMessage(string id) => id switch
+    {
+        "PYM001" => "Alignment = {0} is invalid: it must be a power of two and at least 8 (a free block holds a pointer)",
+        "PYM002" => "PoolSize = {0} is invalid: it must be a power of two of at least 4096 and a multiple of Alignment ({1})",
+        "PYM003" => "ArenaSize = {0} is invalid: it must be a power of two, at least PoolSize ({1}) so it holds a pool, and at most 1073741824",
+        "PYM004" => "SmallRequestThreshold = {0} is invalid: it must be a positive multiple of Alignment ({1})",
+        "PYM005" => "SmallRequestThreshold = {0} is too large: a pool of {1} bytes must hold two blocks of the largest class after its {2}-byte header (at most {3})",
+        "PYM006" => "SmallRequestThreshold = {0} with Alignment = {1} gives {2} size classes; the usedpools table holds at most 64",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(id), id, "not a layout rule"),
+    };
 
     public LayoutModel(LayoutConfig config)
     {

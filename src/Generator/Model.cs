@@ -19,9 +19,6 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 /// <summary>A diagnostic to report, by descriptor id.</summary>
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
 
-/// <summary>The four numbers of a layout, as configured (preset defaults applied), and the preset they started from.</summary>
-internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, int SmallRequestThreshold, string PresetName);
-
 /// <summary>One allocator to generate: where it goes, its layout, and what is wrong with it.</summary>
 /// <param name="Namespace">Namespace of the generated type, or null for the global namespace.</param>
 /// <param name="TypeName">Simple name of the generated type.</param>

@@ -18,14 +18,8 @@ internal static class Parser
     public const string DefaultNamespace = "Pymalloc.Generated";
     public const string DefaultTypeName = "PymallocAllocator";
 
-    /// <summary>The presets, by PymallocPreset value; the sources are cited on PymallocPreset.</summary>
-    public static readonly LayoutConfig[] Presets =
-    {
-        new(16, 16384, 1048576, 512, "CPython 3.11"),   // CPython311 = 0
-        new(16, 4096, 262144, 512, "CPython 3.8"),      // CPython38 = 1
-        new(8, 4096, 262144, 256, "CPython 2.7"),       // CPython27 = 2
-        new(16, 4096, 262144, 256, "CPython 2.7.18"),   // CPython2718 = 3
-    };
+    /// <summary>The presets, by PymallocPreset value (LayoutModel.Presets).</summary>
+    public static LayoutConfig[] Presets => LayoutModel.Presets;
 
     public static LayoutConfig CPython311 => Presets[0];
 
