@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Threading;
 using Pymalloc.Generator;
+using Pymalloc.Runtime;
 using Pymalloc.Traces;
 
 namespace Pymalloc.Tool;
@@ -56,6 +57,123 @@ internal static unsafe class LayoutReplay
         TimeSpan elapsed = clock.Elapsed;
         progress?.Invoke(1);
         return new Result(layout, heap.GetStats(), elapsed, trace.Ops.Length);
+    }
+
+    /// <summary>A replay watched operation by operation (what advise measures).</summary>
+    /// <param name="Stats">The statistics where the replay stopped.</param>
+    /// <param name="PeakMappedBytes">The largest arenas + raw bytes seen after any operation.</param>
+    /// <param name="PeakOp">The first operation after which that peak was reached.</param>
+    /// <param name="ArenaBytes">Arenas mapped where the replay stopped, in bytes.</param>
+    /// <param name="RawBytes">Raw blocks live where the replay stopped, as glibc chunks.</param>
+    /// <param name="RoundingBytes">Live pool blocks' bytes beyond their requests, where the replay stopped.</param>
+    /// <param name="Requests">Allocating calls replayed.</param>
+    /// <param name="PoolRequests">Those served from the pools.</param>
+    public sealed record Observed(MallocStats Stats, ulong PeakMappedBytes, int PeakOp, ulong ArenaBytes, ulong RawBytes,
+        ulong RoundingBytes, long Requests, long PoolRequests, TimeSpan Elapsed);
+
+    /// <summary>Replays <paramref name="trace"/> under <paramref name="layout"/> (checked) up to and including
+    /// op <paramref name="stopAfter"/> (all of it for -1), watching memory after every op.</summary>
+    public static Observed Observe(AllocationTrace trace, LayoutConfig layout, int stopAfter)
+    {
+        Type layoutType = LayoutSlots.Take();
+        layoutType.GetMethod("Configure", BindingFlags.Public | BindingFlags.Static)!
+            .Invoke(null, new object[] { new LayoutModel(layout), LayoutChoice.Describe(layout) });
+        MethodInfo run = typeof(LayoutReplay).GetMethod(nameof(ObserveTyped), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(layoutType);
+        try
+        {
+            return (Observed)run.Invoke(null, new object[] { trace, stopAfter })!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    /// <summary>What glibc's malloc takes for an n-byte request: a chunk of n + 8 bytes rounded up to 16, at least 32.</summary>
+    public static ulong RawChunk(ulong n) => Math.Max(32, (n + 8 + 15) & ~15UL);
+
+    private static Observed ObserveTyped<TLayout>(AllocationTrace trace, int stopAfter) where TLayout : struct, IPymallocLayout
+    {
+        using Heap<TLayout> heap = Heap<TLayout>.Create();
+        TraceOp[] ops = trace.Ops;
+        var live = new nint[trace.MaxId];
+        var sizes = new ulong[trace.MaxId];
+        ulong arenaSize = (ulong)PymallocCore<TLayout>.ArenaSize;
+        int shift = default(TLayout).AlignmentShift;
+        ulong raw = 0, rounding = 0, peak = 0;
+        long requests = 0, poolRequests = 0;
+        int peakOp = 0, last = stopAfter < 0 ? ops.Length - 1 : Math.Min(stopAfter, ops.Length - 1);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i <= last; i++)
+        {
+            TraceOp op = ops[i];
+            switch (op.Kind)
+            {
+                case TraceOpKind.Malloc:
+                    Placed(op.Id, heap.Malloc((nuint)op.Size), op.Size);
+                    break;
+                case TraceOpKind.Calloc:
+                    Placed(op.Id, heap.Calloc((nuint)op.Count, (nuint)op.Size), op.Count * op.Size);
+                    break;
+                case TraceOpKind.Realloc:
+                    void* old = (void*)live[op.Id];
+                    Gone(op.Id);
+                    Placed(op.NewId, heap.Realloc(old, (nuint)op.Size), op.Size);
+                    break;
+                case TraceOpKind.ReallocNull:
+                    Placed(op.NewId, heap.Realloc(null, (nuint)op.Size), op.Size);
+                    break;
+                default:
+                    void* p = (void*)live[op.Id];
+                    Gone(op.Id);
+                    heap.Free(p);
+                    break;
+            }
+            ulong mapped = (ulong)heap.State->ArenasCurrentlyAllocated * arenaSize + raw;
+            if (mapped > peak)
+            {
+                (peak, peakOp) = (mapped, i);
+            }
+        }
+        TimeSpan elapsed = clock.Elapsed;
+        ulong arenas = (ulong)heap.State->ArenasCurrentlyAllocated * arenaSize;
+        return new Observed(heap.GetStats(), peak, peakOp, arenas, raw, rounding, requests, poolRequests, elapsed);
+
+        void Placed(int id, void* block, ulong request)
+        {
+            if (block == null)
+            {
+                throw new InvalidOperationException($"the allocator returned null for a request of {request} bytes.");
+            }
+            live[id] = (nint)block;
+            sizes[id] = request;
+            requests++;
+            if (heap.IsOwned(block))
+            {
+                poolRequests++;
+                rounding += ((((request - 1) >> shift) + 1) << shift) - request;
+            }
+            else
+            {
+                raw += RawChunk(request);
+            }
+        }
+
+        void Gone(int id)
+        {
+            void* block = (void*)live[id];
+            ulong request = sizes[id];
+            if (heap.IsOwned(block))
+            {
+                rounding -= ((((request - 1) >> shift) + 1) << shift) - request;
+            }
+            else
+            {
+                raw -= RawChunk(request);
+            }
+            live[id] = 0;
+        }
     }
 
     /// <summary>The heap a replay runs on, as the replayer's allocator contract.</summary>

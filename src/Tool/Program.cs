@@ -8,6 +8,7 @@
 // for the command line, 1 for the input.
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Pymalloc.Generator;
@@ -24,12 +25,16 @@ internal static class Program
               Replays a pymalloc-trace v1 file (gzip or text) under a layout and prints
               _PyObject_DebugMallocStats' text. With no layout option: the layout the trace's header
               names (CPython 3.11's if it names none). Each number defaults to the preset's.
+          advise <trace> [--json] [--top N]
+              Replays the trace under the presets and a grid of layouts, measures each (peak memory
+              mapped, bytes lost at the peak and at the end, arenas mapped and released, share of
+              requests the pools serve, replay speed), and prints the attribute to paste.
           inspect <assembly.dll>
               Lists the allocators generated into a built assembly, with their size-class tables.
         presets: CPython311, CPython38, CPython27, CPython2718
         """;
 
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => Run(args, System.Console.Out, System.Console.Error);
 
     /// <summary>The whole command, with its streams given (the tests run it in-process).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -47,8 +52,9 @@ internal static class Program
             return verb switch
             {
                 "replay" => Replay(rest, stdout, stderr),
+                "advise" => AdviseVerb(rest, stdout, stderr),
                 "inspect" => InspectVerb(rest, stdout),
-                _ => throw new UsageException($"unknown verb '{verb}' (replay, inspect); pymalloc --help lists them."),
+                _ => throw new UsageException($"unknown verb '{verb}' (replay, advise, inspect); pymalloc --help lists them."),
             };
         }
         catch (UsageException e)
@@ -86,18 +92,77 @@ internal static class Program
         return 0;
     }
 
-    private static int InspectVerb(List<string> args, TextWriter stdout)
+    private static int AdviseVerb(List<string> args, TextWriter stdout, TextWriter stderr)
     {
-        string path = Single(args, "an assembly");
-        IReadOnlyList<Inspect.Entry> allocators = Inspect.Load(path);
-        // Colours only on a terminal: a file or a pipe gets plain text.
-        bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        bool json = args.Remove("--json");
+        int top = 12;
+        int at = args.IndexOf("--top");
+        if (at >= 0)
+        {
+            if (at + 1 >= args.Count || !int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out top) || top < 1)
+            {
+                throw new UsageException("--top needs a positive whole number.");
+            }
+            args.RemoveRange(at, 2);
+        }
+        string path = Single(args, "a trace file");
+        AllocationTrace trace = LoadTrace(path);
+        IReadOnlyList<LayoutConfig> candidates = Advise.Candidates(LayoutChoice.FromHeader(trace.Header));
+        stderr.WriteLine($"{Path.GetFileName(path)}: {trace.Ops.Length:N0} ops; trying {candidates.Count} layouts");
+        var measured = new List<Advise.Measurement>();
+        foreach (LayoutConfig layout in candidates)
+        {
+            try
+            {
+                measured.Add(Advise.Measure(trace, layout));
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new UsageException($"{path}: {e.Message}", 1);
+            }
+            stderr.WriteLine($"  {measured.Count}/{candidates.Count} {LayoutChoice.Describe(layout)}");
+        }
+        IReadOnlyList<Advise.Measurement> ranked = Advise.Rank(measured);
+        Advise.Measurement best = ranked[0];
+        Advise.Measurement baseline = measured.First(m => m.Layout == LayoutModel.Presets[0]);
+        string reason = Advise.Reason(best, baseline);
+        stdout.NewLine = "\n";
+        if (json)
+        {
+            var options = new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+            stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { trace = path, operations = trace.Ops.Length, recommended = best.Attribute, reason, layouts = ranked }, options));
+            return 0;
+        }
+        AdviseReport.Write(Console(stdout), ranked, baseline, top);
+        stdout.WriteLine();
+        stdout.WriteLine("Recommended:");
+        stdout.WriteLine("  " + best.Attribute);
+        stdout.WriteLine("  " + reason);
+        return 0;
+    }
+
+    /// <summary>A Spectre console over <paramref name="stdout"/>: colours only on a terminal.</summary>
+    private static IAnsiConsole Console(TextWriter stdout)
+    {
+        bool terminal = ReferenceEquals(stdout, System.Console.Out) && !System.Console.IsOutputRedirected;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(stdout),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
+        if (!terminal)
+        {
+            console.Profile.Width = 160; // a file or a pipe has no width: do not wrap the tables at 80
+        }
+        return console;
+    }
+
+    private static int InspectVerb(List<string> args, TextWriter stdout)
+    {
+        string path = Single(args, "an assembly");
+        IReadOnlyList<Inspect.Entry> allocators = Inspect.Load(path);
+        IAnsiConsole console = Console(stdout);
         Inspect.Print(console, path, allocators);
         return 0;
     }
