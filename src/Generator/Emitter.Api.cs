@@ -25,6 +25,15 @@ internal static partial class Emitter
 public static System.Diagnostics.Metrics.Meter CreateMeter() => PymallocMetrics.Create<Layout>("{{spec.FullName}}", s_heap);
 
 """;
+        // Declared after s_heap in the same file, so initialised after it (Recording.g.cs uses it).
+        string recorderField = d ? "" : $$"""
+
+
+// PYMALLOC_TRACE=<path>: the recorder of every call, or null. Readonly like s_heap, so once the
+// class is initialised the JIT folds each `s_recorder is not null` test away when it is null.
+private static readonly TraceRecorder? s_recorder = TraceRecorder.FromEnvironment(
+    "{{spec.FullName}}", s_heap, Layout.Alignment, Layout.PoolSize, Layout.ArenaSize, Layout.SmallRequestThreshold);
+""";
         string debugMembers = !d ? "" : $$"""
 
 
@@ -37,17 +46,30 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
 """;
         string newBody = d
             ? "\n    return (T*)PymallocDebug<Layout>.Malloc(s_heap, s_debug, (nuint)sizeof(T), PymallocDebug<Layout>.TypedApi);"
-            : u ? "\n    return NewOnOwner<T>(); // Threading = Unchecked: nothing to check"
+            : u ? """
+
+    if (s_recorder is not null)
+    {
+        return (T*)RecordMalloc((nuint)sizeof(T));
+    }
+    return NewOnOwner<T>(); // Threading = Unchecked: nothing to check
+"""
             : """
 
+    if (s_recorder is not null)
+    {
+        return (T*)RecordMalloc((nuint)sizeof(T));
+    }
     CheckOwner();
     return NewOnOwner<T>();
 """;
         // A checked call tests that it runs on the owner's stack (inlined: a subtraction and a compare);
         // everything else — claiming an unowned heap, refusing another thread — is out of line in
         // PymallocCore. An unchecked call is the core's path alone.
-        string Checked(string debugCall, string call)
-            => d ? $" => {debugCall};" : u ? $" => {call};" : $"\n{{\n    CheckOwner();\n    return {call};\n}}";
+        // Not in debug mode, a call first asks whether PYMALLOC_TRACE is recording (Recording.g.cs).
+        string Checked(string debugCall, string call, string record)
+            => d ? $" => {debugCall};"
+            : $"\n{{\n    if (s_recorder is not null)\n    {{\n        return {record};\n    }}\n{(u ? "" : "    CheckOwner();\n")}    return {call};\n}}";
         string threadRule = d
             ? (spec.UncheckedThreads
                 ? "Threading = Unchecked: one thread at a time. Debug mode reports a call that overlaps another thread's."
@@ -62,11 +84,25 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             : "On the owner thread this is pymalloc's free; on another thread the block is pushed on the heap's\n/// delayed-free list with one compare-and-swap, and the owner takes it back on its next allocation slow path.";
         string freeBody = d
             ? " => PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.ObjectApi);"
-            : u ? " => PymallocCore<Layout>.Free(s_heap, ptr);"
+            : u ? """
+
+{
+    if (s_recorder is not null)
+    {
+        RecordFree(ptr);
+        return;
+    }
+    PymallocCore<Layout>.Free(s_heap, ptr);
+}
+"""
             : """
 
 {
-    if (PymallocCore<Layout>.IsOwner(s_heap))
+    if (s_recorder is not null)
+    {
+        RecordFree(ptr);
+    }
+    else if (PymallocCore<Layout>.IsOwner(s_heap))
     {
         PymallocCore<Layout>.Free(s_heap, ptr);
     }
@@ -89,7 +125,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             // The heap behind the static API, created when the class is first used and never freed,
             // like CPython's global pymalloc state. It lives in unmanaged memory, and the field is
             // readonly, so once the class is initialised the JIT treats its address as a constant.
-            private static readonly HeapState* s_heap = CreateStaticHeap();{{debugMembers}}
+            private static readonly HeapState* s_heap = CreateStaticHeap();{{recorderField}}{{debugMembers}}
 
             private static HeapState* CreateStaticHeap()
             {
@@ -143,11 +179,11 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// <see cref="New{T}"/> calls directly.
             /// </remarks>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void* Malloc(nuint size){{Checked("PymallocDebug<Layout>.Malloc(s_heap, s_debug, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Malloc(s_heap, size)")}}
+            public static void* Malloc(nuint size){{Checked("PymallocDebug<Layout>.Malloc(s_heap, s_debug, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Malloc(s_heap, size)", "RecordMalloc(size)")}}
 
             /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes, like <c>PyObject_Calloc</c>.</summary>
             /// <returns>The block, or null if the product overflows 2^63 - 1 (it never wraps) or memory is exhausted.</returns>
-            public static void* Calloc(nuint count, nuint size){{Checked("PymallocDebug<Layout>.Calloc(s_heap, s_debug, count, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Calloc(s_heap, count, size)")}}
+            public static void* Calloc(nuint count, nuint size){{Checked("PymallocDebug<Layout>.Calloc(s_heap, s_debug, count, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Calloc(s_heap, count, size)", "RecordCalloc(count, size)")}}
 
             /// <summary>
             /// Resizes a block, like <c>PyObject_Realloc</c>: null <paramref name="ptr"/> allocates; a pool block
@@ -156,7 +192,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             /// </summary>
             /// <returns>The block, or null on failure, in which case <paramref name="ptr"/> is untouched.</returns>
             /// <remarks>{{(d || u ? threadRule : "Only the owner thread resizes: a move allocates.")}}</remarks>
-            public static void* Realloc(void* ptr, nuint size){{Checked("PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Realloc(s_heap, ptr, size)")}}
+            public static void* Realloc(void* ptr, nuint size){{Checked("PymallocDebug<Layout>.Realloc(s_heap, s_debug, ptr, size, PymallocDebug<Layout>.ObjectApi)", "PymallocCore<Layout>.Realloc(s_heap, ptr, size)", "RecordRealloc(ptr, size)")}}
 
             /// <summary>Frees a block from this allocator, like <c>PyObject_Free</c>{{(u ? "" : ", from any thread")}}. Null is ignored;
             /// a pointer outside the allocator's arenas is passed to the raw allocator's free.</summary>

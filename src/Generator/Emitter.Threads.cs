@@ -35,25 +35,35 @@ public readonly ref struct Owned
 {
     /// <summary><see cref="{{t}}.Malloc"/> without the owner check.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* Malloc(nuint size) => PymallocCore<Layout>.Malloc(s_heap, size);
+    public void* Malloc(nuint size) => s_recorder is null ? PymallocCore<Layout>.Malloc(s_heap, size) : RecordMalloc(size);
 
     /// <summary><see cref="{{t}}.Calloc"/> without the owner check.</summary>
-    public void* Calloc(nuint count, nuint size) => PymallocCore<Layout>.Calloc(s_heap, count, size);
+    public void* Calloc(nuint count, nuint size) => s_recorder is null ? PymallocCore<Layout>.Calloc(s_heap, count, size) : RecordCalloc(count, size);
 
     /// <summary><see cref="{{t}}.Realloc"/> without the owner check.</summary>
-    public void* Realloc(void* ptr, nuint size) => PymallocCore<Layout>.Realloc(s_heap, ptr, size);
+    public void* Realloc(void* ptr, nuint size) => s_recorder is null ? PymallocCore<Layout>.Realloc(s_heap, ptr, size) : RecordRealloc(ptr, size);
 
     /// <summary>Pymalloc's free, on the owner thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Free(void* ptr) => PymallocCore<Layout>.Free(s_heap, ptr);
+    public void Free(void* ptr)
+    {
+        if (s_recorder is null)
+        {
+            PymallocCore<Layout>.Free(s_heap, ptr);
+        }
+        else
+        {
+            RecordFree(ptr);
+        }
+    }
 
     /// <summary><see cref="{{t}}.New{T}"/> without the owner check: one size class's fast path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T* New<T>() where T : unmanaged => NewOnOwner<T>();
+    public T* New<T>() where T : unmanaged => s_recorder is null ? NewOnOwner<T>() : (T*)RecordMalloc((nuint)sizeof(T));
 
     /// <summary>Frees an object from <see cref="New{T}"/>, on the owner thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<Layout>.Free(s_heap, ptr);
+    public void Delete<T>(T* ptr) where T : unmanaged => Free(ptr);
 
     /// <summary>Closes the scope{{(u ? " (nothing to close with Threading = Unchecked)" : "")}}.</summary>
     public void Dispose(){{(u ? " { }" : " => PymallocCore<Layout>.CloseOwnedScope(s_heap);")}}

@@ -4,6 +4,7 @@
 //   SizeClasses one allocation fast path per size class and the dispatch to them
 //   Api         the public API over the allocator's heap
 //   Threads     the thread rule: the owner check, hand-over, owner scopes
+//   Recording   what a call does when PYMALLOC_TRACE is recording (not in debug mode)
 // The output is deterministic (no timestamps, invariant culture) and meant to be read.
 using System.Collections.Generic;
 using System.Globalization;
@@ -24,6 +25,10 @@ internal static partial class Emitter
         yield return (prefix + ".SizeClasses.g.cs", EmitSizeClasses(spec, layout));
         yield return (prefix + ".Api.g.cs", EmitApi(spec, layout));
         yield return (prefix + ".Threads.g.cs", EmitThreads(spec));
+        if (!spec.Debug)
+        {
+            yield return (prefix + ".Recording.g.cs", EmitRecording(spec));
+        }
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -89,6 +94,7 @@ internal static partial class Emitter
         ("ArenaAllocator", "global::Pymalloc."), ("PymallocAllocatorInfo", "global::Pymalloc."),
         ("DebugState", "global::Pymalloc."), ("PymallocDebug", "global::Pymalloc."), ("DebugHeap", "global::Pymalloc."),
         ("IUnmanagedAllocator", "global::Pymalloc."), ("PymallocMetrics", "global::Pymalloc."),
+        ("TraceRecorder", "global::Pymalloc."),
         ("OutOfMemoryException", "global::System."), ("InvalidOperationException", "global::System."),
         ("TextWriter", "global::System.IO."), ("MethodImpl", "global::System.Runtime.CompilerServices."),
         ("MethodImplOptions", "global::System.Runtime.CompilerServices."),

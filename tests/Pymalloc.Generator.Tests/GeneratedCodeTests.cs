@@ -23,6 +23,7 @@ public sealed class GeneratedCodeTests
             {
                 "Pymalloc.Generated.PymallocAllocator.Api.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.Layout.g.cs",
+                "Pymalloc.Generated.PymallocAllocator.Recording.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.SizeClasses.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.Threads.g.cs",
                 "Pymalloc.Generated.PymallocAllocator.UsedPools.g.cs",
@@ -63,8 +64,9 @@ public sealed class GeneratedCodeTests
         // No owner check anywhere in the calls: the unchecked model is the core's path alone.
         Assert.DoesNotContain("IsOwner", api + threads);
         Assert.DoesNotContain("CheckOwner", api + threads);
-        Assert.Contains("public static void* Malloc(nuint size) => global::Pymalloc.Runtime.PymallocCore<Layout>.Malloc(s_heap, size);", api);
-        Assert.Contains("public static void Free(void* ptr) => global::Pymalloc.Runtime.PymallocCore<Layout>.Free(s_heap, ptr);", api);
+        // The core's path alone, after the recorder test the JIT folds away when not recording.
+        Assert.Contains("public static void* Malloc(nuint size)\n        {\n            if (s_recorder is not null)\n            {\n                return RecordMalloc(size);\n            }\n            return global::Pymalloc.Runtime.PymallocCore<Layout>.Malloc(s_heap, size);", api);
+        Assert.Contains("    RecordFree(ptr);\n                return;\n            }\n            global::Pymalloc.Runtime.PymallocCore<Layout>.Free(s_heap, ptr);", api);
         string classes = run.Source("SizeClasses.g.cs");
         Assert.Equal(32, System.Text.RegularExpressions.Regex.Matches(classes, @"heap->Allocations\+\+;").Count);
         Assert.Contains("heap->BytesInBlocks += 512;", classes);

@@ -117,6 +117,10 @@ public unsafe struct HeapState
     /// blocks' first word, pushed with compare-and-swap and taken whole by the owner on its slow path.</summary>
     public nint DelayedFrees;
 
+    /// <summary>A GCHandle to the TraceRecorder recording this heap's calls (PYMALLOC_TRACE), or 0: the
+    /// drain of delayed frees records each free when pymalloc performs it. Read on slow paths only.</summary>
+    internal nint Recorder;
+
     /// <summary>Bumped each time the heap is disposed: a <c>Heap</c> handle remembers the generation it was
     /// created with, so a copy used after Dispose (even once the block is reused by a new heap) is refused.</summary>
     internal ulong Generation;

@@ -155,6 +155,12 @@ public static unsafe partial class PymallocCore<TLayout>
         {
             var p = (void*)list;
             list = *(nint*)p;
+            if (heap->Recorder != 0)
+            {
+                // Recorded when pymalloc frees it, not when the other thread handed it over: the
+                // trace's order is the order the heap saw.
+                TraceRecorder.Drained(heap->Recorder, p);
+            }
             if (!default(TLayout).Hardened)
             {
                 Free(heap, p);

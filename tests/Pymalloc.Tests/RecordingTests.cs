@@ -1,0 +1,79 @@
+// Recording a program's calls as a pymalloc-trace v1 file: PYMALLOC_TRACE on a real process (the
+// TraceReplay sample, which allocates through the generated static API and prints its statistics),
+// replayed by the pymalloc tool to the very statistics the program printed; and the recorder's rules
+// for ids, reallocs and frees it never saw.
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using Pymalloc.Traces;
+using Xunit;
+
+namespace Pymalloc.Tests;
+
+public sealed unsafe class RecordingTests
+{
+    [Theory]
+    [InlineData(".trace.gz")]
+    [InlineData(".trace")]
+    public void AProgramRecordedWithPymallocTraceReplaysToTheStatisticsItPrinted(string extension)
+    {
+        string recording = Path.Combine(Path.GetTempPath(), $"pymalloc-recorded-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            (int exit, string printed) = RunTraceReplay(TestData.PathOf("s0_small.trace.gz"), recording);
+            Assert.Equal(0, exit);
+            AllocationTrace trace = AllocationTrace.Load(recording); // complete: header, ops, end line
+            Assert.Equal(473_793, trace.Ops.Length);
+            Assert.Contains("alignment=16 pool=16384 arena=1048576 threshold=512", trace.Header);
+
+            var replayed = new StringWriter();
+            Assert.Equal(0, Pymalloc.Tool.Program.Run(new[] { "replay", recording }, replayed, new StringWriter()));
+            Assert.Equal(TestData.ThroughFirstTotal(printed), TestData.ThroughFirstTotal(replayed.ToString()));
+        }
+        finally
+        {
+            File.Delete(recording);
+        }
+    }
+
+    [Fact]
+    public void IdsAreDenseReallocsKeepOrChangeThemAndUnknownFreesAreNotRecorded()
+    {
+        var stream = new MemoryStream();
+        var recorder = new TraceRecorder(stream, "test", 16, 16384, 1048576, 512);
+        byte* a = (byte*)0x1000, b = (byte*)0x2000, c = (byte*)0x3000;
+        recorder.Malloc(a, 16, inPool: true);          // m 0 16
+        recorder.Calloc(b, 2, 8, inPool: true);        // c 1 2 8
+        recorder.Realloc(a, a, 24, inPool: true);      // r 0 0 24: did not move
+        recorder.Realloc(a, c, 600, inPool: false);    // r 0 2 600: moved, a new id, 0 free again
+        recorder.Free((void*)0x9000);                  // never allocated here: not recorded
+        recorder.Realloc(null, a, 32, inPool: true);   // r - 0 32: id 0 reused
+        recorder.Free(b);                              // f 1
+        recorder.Malloc(null, 16, inPool: true);       // failed: not recorded
+        recorder.Complete();
+        recorder.Complete();                           // idempotent
+        string text = Encoding.UTF8.GetString(stream.ToArray());
+        string[] lines = text.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("# pymalloc-trace v1 python=none alignment=16 pool=16384 arena=1048576 threshold=512", lines[0]);
+        Assert.Equal(new[] { "m 0 16", "c 1 2 8", "r 0 0 24", "r 0 2 600", "r - 0 32", "f 1" }, lines[2..^1]);
+        Assert.Equal("# end ops=6 m=1 c=1 r=3 f=1 max_id=3 live=2 max_live=3 allocated_blocks=1", lines[^1]);
+    }
+
+    /// <summary>Runs samples/TraceReplay on <paramref name="trace"/> with PYMALLOC_TRACE set; returns its exit code and stdout.</summary>
+    private static (int Exit, string Stdout) RunTraceReplay(string trace, string recording)
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string dll = Path.GetFullPath(Path.Combine(here.FullName, "..", "..", "..", "..", "..", "samples", "TraceReplay", "bin", here.Parent!.Name, here.Name, "TraceReplay.dll"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(trace);
+        start.Environment["PYMALLOC_TRACE"] = recording;
+        using Process p = Process.Start(start)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        _ = stderr.Result;
+        return (p.ExitCode, stdout);
+    }
+}
