@@ -54,7 +54,7 @@ internal static class Inspect
             Type? layout = type?.GetNestedType("Layout", BindingFlags.Public);
             PropertyInfo? info = type?.GetProperty("Info", BindingFlags.Public | BindingFlags.Static);
             if (type is null || layout is null || info is null || info.PropertyType != typeof(PymallocAllocatorInfo)
-                || !typeof(IPymallocLayout).IsAssignableFrom(layout))
+                || !typeof(IPymallocLayout).IsAssignableFrom(layout) || !Reachable(type))
             {
                 continue;
             }
@@ -74,6 +74,11 @@ internal static class Inspect
         }
         return found;
     }
+
+    // The allocators the generated registry lists: reachable from anywhere in their assembly, so
+    // none nested in a private type (those are a type's own business, as for the registry).
+    private static bool Reachable(Type type)
+        => !type.IsNested || ((type.IsNestedPublic || type.IsNestedAssembly || type.IsNestedFamORAssem) && Reachable(type.DeclaringType!));
 
     /// <summary>One allocator: its description, or why it could not be initialised here.</summary>
     public sealed record Entry(string Name, PymallocAllocatorInfo? Info, string? Failure);

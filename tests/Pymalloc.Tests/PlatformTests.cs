@@ -8,14 +8,15 @@ using L = Pymalloc.Generated.PymallocAllocator.Layout;
 
 namespace Pymalloc.Tests;
 
-/// <summary>Used by nothing but the 32-bit test: its static heap is first created there.</summary>
-[PymallocConfig]
-internal static partial class ThirtyTwoBitProbe
+public sealed unsafe partial class PlatformTests
 {
-}
+    /// <summary>Used by nothing but the 32-bit test: its static heap is first created there. Private,
+    /// so that nothing else (the registry, pymalloc inspect) initialises it first.</summary>
+    [PymallocConfig]
+    private static partial class ThirtyTwoBitProbe
+    {
+    }
 
-public sealed unsafe class PlatformTests
-{
     private static Exception? As32Bit(Action action) => OtherThread.Run(() =>
     {
         Platform.t_pointerSizeForTests = 4;
