@@ -60,6 +60,62 @@ public sealed unsafe class RecordingTests
         Assert.Equal("# end ops=6 m=1 c=1 r=3 f=1 max_id=3 live=2 max_live=3 allocated_blocks=1", lines[^1]);
     }
 
+    // One level recorded through the API: random calls, some frees handed over by another thread and
+    // drained; the recording, replayed, gives the heap's own statistics when the recording stopped.
+    [Fact]
+    public void ARecordingHeapsTraceReplaysToTheHeapsStatistics()
+    {
+        var stream = new MemoryStream();
+        using var level = RecordingHeap<Generated.PymallocAllocator.Layout>.Create(stream, "level 1");
+        var random = new Random(20261205);
+        var live = new System.Collections.Generic.List<nint>();
+        for (int step = 0; step < 50_000; step++)
+        {
+            int action = random.Next(10);
+            if (action < 5 || live.Count == 0)
+            {
+                live.Add((nint)(random.Next(3) == 0 ? level.Calloc(2, (nuint)random.Next(1, 400)) : level.Malloc((nuint)random.Next(0, 700))));
+            }
+            else if (action < 7)
+            {
+                int i = random.Next(live.Count);
+                live[i] = (nint)level.Realloc((void*)live[i], (nuint)random.Next(1, 900));
+            }
+            else
+            {
+                int i = random.Next(live.Count);
+                nint block = live[i];
+                live.RemoveAt(i);
+                if (action == 9)
+                {
+                    Assert.Null(OtherThread.Run(() => level.Free((void*)block))); // handed over
+                }
+                else
+                {
+                    level.Free((void*)block);
+                }
+            }
+        }
+        level.Heap.DrainDelayedFrees();
+        string statistics = level.Heap.GetStats().ToString();
+        level.StopRecording();
+        Assert.False(level.IsRecording);
+        level.Free(level.Malloc(16)); // still a heap, no longer recorded
+
+        string path = Path.Combine(Path.GetTempPath(), $"pymalloc-level-{Guid.NewGuid():N}.trace");
+        File.WriteAllBytes(path, stream.ToArray());
+        try
+        {
+            var replayed = new StringWriter();
+            Assert.Equal(0, Pymalloc.Tool.Program.Run(new[] { "replay", path }, replayed, new StringWriter()));
+            Assert.Equal(TestData.ThroughFirstTotal(statistics), TestData.ThroughFirstTotal(replayed.ToString()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Runs samples/TraceReplay on <paramref name="trace"/> with PYMALLOC_TRACE set; returns its exit code and stdout.</summary>
     private static (int Exit, string Stdout) RunTraceReplay(string trace, string recording)
     {
