@@ -1,5 +1,6 @@
 // GameLoop: the same fixed-step simulation on three allocators, timing every frame.
 //   dotnet run --project samples/GameLoop -c Release [-- --frames N] [--csv frames.csv] [--png frames.png]
+//       [--record gameloop.trace.gz]   (the Pymalloc.NET world's calls, for `pymalloc advise`)
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -13,7 +14,7 @@ using Spectre.Console;
 [assembly: PymallocConfig]
 
 int frames = 1800;
-string? csv = null, png = null;
+string? csv = null, png = null, record = null;
 for (int i = 0; i < args.Length - 1; i++)
 {
     switch (args[i])
@@ -21,11 +22,12 @@ for (int i = 0; i < args.Length - 1; i++)
         case "--frames": frames = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--csv": csv = args[++i]; break;
         case "--png": png = args[++i]; break;
+        case "--record": record = args[++i]; break;
     }
 }
 
 var runs = new List<(string Name, double[] FrameMs, int[] Collections, string Stats)>();
-Func<IWorld>[] worlds = { () => new PymallocWorld(), () => new GcWorld(), () => new NativeWorld() };
+Func<IWorld>[] worlds = { () => new PymallocWorld(record), () => new GcWorld(), () => new NativeWorld() };
 AnsiConsole.Progress().Start(progress =>
 {
     foreach (Func<IWorld> create in worlds)

@@ -2,6 +2,8 @@
 // expired ones, send messages of 16..400 bytes, consume (free) old messages on the main thread, and
 // hand every fourth message to a worker thread that frees it. Only how memory is obtained differs.
 using System;
+using System.IO;
+using System.IO.Compression;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -186,15 +188,41 @@ internal abstract unsafe class UnmanagedWorld : IWorld
 }
 
 /// <summary>Pymalloc.NET: a heap owned by the main thread. The worker frees with the same Free, which on a
-/// thread that does not own the heap hands the block to the owner (one compare-and-swap).</summary>
+/// thread that does not own the heap hands the block to the owner (one compare-and-swap). With
+/// <c>--record</c>, the heap is a RecordingHeap writing every call to a pymalloc-trace file.</summary>
 internal sealed unsafe class PymallocWorld : UnmanagedWorld
 {
-    private readonly Heap<Pymalloc.Generated.PymallocAllocator.Layout> _heap = Pymalloc.Generated.PymallocAllocator.CreateHeap();
+    private readonly RecordingHeap<Pymalloc.Generated.PymallocAllocator.Layout>? _recording;
+    private readonly Heap<Pymalloc.Generated.PymallocAllocator.Layout> _heap;
+
+    public PymallocWorld(string? recordTo = null)
+    {
+        if (recordTo is null)
+        {
+            _heap = Pymalloc.Generated.PymallocAllocator.CreateHeap();
+            return;
+        }
+        Stream file = File.Create(recordTo);
+        _recording = RecordingHeap<Pymalloc.Generated.PymallocAllocator.Layout>.Create(
+            recordTo.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : file, "GameLoop");
+        _heap = _recording.Heap;
+    }
 
     public override string Name => "Pymalloc.NET";
-    protected override void* Alloc(nuint size) => _heap.Malloc(size);
-    protected override void Free(void* p) => _heap.Free(p);
-    protected override void FreeOnWorker(void* p) => _heap.Free(p);
+    protected override void* Alloc(nuint size) => _recording is null ? _heap.Malloc(size) : _recording.Malloc(size);
+    protected override void Free(void* p)
+    {
+        if (_recording is null)
+        {
+            _heap.Free(p);
+        }
+        else
+        {
+            _recording.Free(p);
+        }
+    }
+
+    protected override void FreeOnWorker(void* p) => Free(p);
 
     public override string Stats()
     {
@@ -206,7 +234,14 @@ internal sealed unsafe class PymallocWorld : UnmanagedWorld
     public override void Dispose()
     {
         base.Dispose();
-        _heap.Dispose(); // every arena at once
+        if (_recording is null)
+        {
+            _heap.Dispose(); // every arena at once
+        }
+        else
+        {
+            _recording.Dispose(); // the recording's end line, then every arena at once
+        }
     }
 }
 
