@@ -25,7 +25,7 @@ internal static class Program
               Replays a pymalloc-trace v1 file (gzip or text) under a layout and prints
               _PyObject_DebugMallocStats' text. With no layout option: the layout the trace's header
               names (CPython 3.11's if it names none). Each number defaults to the preset's.
-          advise <trace> [--json] [--top N]
+          advise <trace> [--json] [--top N] [--png chart.png]
               Replays the trace under the presets and a grid of layouts, measures each (peak memory
               mapped, bytes lost at the peak and at the end, arenas mapped and released, share of
               requests the pools serve, replay speed), and prints the attribute to paste.
@@ -95,6 +95,13 @@ internal static class Program
     private static int AdviseVerb(List<string> args, TextWriter stdout, TextWriter stderr)
     {
         bool json = args.Remove("--json");
+        string? png = null;
+        int pngAt = args.IndexOf("--png");
+        if (pngAt >= 0)
+        {
+            png = pngAt + 1 < args.Count ? args[pngAt + 1] : throw new UsageException("--png needs a file name.");
+            args.RemoveRange(pngAt, 2);
+        }
         int top = 12;
         int at = args.IndexOf("--top");
         if (at >= 0)
@@ -127,6 +134,11 @@ internal static class Program
         Advise.Measurement baseline = measured.First(m => m.Layout == LayoutModel.Presets[0]);
         string reason = Advise.Reason(best, baseline);
         stdout.NewLine = "\n";
+        if (png is not null)
+        {
+            AdviseChart.Write(png, ranked, baseline, top);
+            stderr.WriteLine($"chart written to {png}");
+        }
         if (json)
         {
             var options = new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };

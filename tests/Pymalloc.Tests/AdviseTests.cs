@@ -101,6 +101,18 @@ public sealed class AdviseTests
         Assert.Contains("16/16K/1M/512 (CPython 3.11)", text); // the default is always shown
         Assert.Matches(@"Recommended:\n  \[assembly: PymallocConfig(\(.*\))?\]\n  .+\.\n", text);
 
+        string chart = Path.Combine(Path.GetTempPath(), $"pymalloc-advise-{System.Guid.NewGuid():N}.png");
+        try
+        {
+            Assert.Equal(0, Program.Run(new[] { "advise", trace, "--top", "4", "--png", chart }, new StringWriter(), new StringWriter()));
+            byte[] png = File.ReadAllBytes(chart);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        }
+        finally
+        {
+            File.Delete(chart);
+        }
+
         var json = new StringWriter();
         Assert.Equal(0, Program.Run(new[] { "advise", trace, "--json" }, json, new StringWriter()));
         using JsonDocument doc = JsonDocument.Parse(json.ToString());
