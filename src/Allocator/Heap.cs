@@ -4,6 +4,7 @@
 using System;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Pymalloc.Runtime;
 
 namespace Pymalloc;
@@ -24,17 +25,37 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     private readonly ulong _generation;
 
     private Heap(HeapState* state)
+        : this(state, state->Generation)
+    {
+    }
+
+    private Heap(HeapState* state, ulong generation)
     {
         _state = state;
-        _generation = state->Generation;
+        _generation = generation;
     }
 
     /// <summary>Creates an empty heap. Throws <see cref="OutOfMemoryException"/> if its bookkeeping cannot be allocated.</summary>
     public static Heap<TLayout> Create()
     {
         HeapState* state = PymallocCore<TLayout>.CreateHeap();
-        return state != null ? new Heap<TLayout>(state) : throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
+        if (state == null)
+        {
+            throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
+        }
+        // PYMALLOC_TRACE: a recorded heap's handles carry the Recording bit in their generation, so
+        // their calls fail the live-heap compare every call makes anyway and take the out-of-line
+        // path that records. Heaps not recorded pay nothing.
+        return TraceRecorder.ForHeap(state, $"Heap<{typeof(TLayout).FullName}>#{Interlocked.Increment(ref s_created)}",
+                1 << default(TLayout).AlignmentShift, 1 << default(TLayout).PoolSizeShift, 1 << default(TLayout).ArenaBits,
+                (int)default(TLayout).SmallRequestThreshold) is null
+            ? new Heap<TLayout>(state)
+            : new Heap<TLayout>(state, state->Generation | Recording);
     }
+
+    private const ulong Recording = 1UL << 63;
+
+    private static int s_created;
 
     /// <summary>The heap's state (for generated code and diagnostics).</summary>
     /// <exception cref="ObjectDisposedException">The heap was disposed (through this or any copy of the handle).</exception>
@@ -42,14 +63,18 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
 
     /// <summary>True for a handle from <see cref="Create"/> whose heap is not disposed; false for a
     /// default handle and for every copy of a disposed one.</summary>
-    public bool IsCreated => _state != null && _state->Generation == _generation;
+    public bool IsCreated => _state != null && _state->Generation == (_generation & ~Recording);
 
     /// <summary>Allocates <paramref name="size"/> bytes; null if impossible (e.g. above 2^63 - 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* Malloc(nuint size)
     {
-        HeapState* state = CheckOwner();
-        return PymallocCore<TLayout>.Malloc(state, size);
+        HeapState* state = _state;
+        if (state == null || state->Generation != _generation)
+        {
+            return Recorded(0, null, 0, size); // recorded, or dead (throws)
+        }
+        return PymallocCore<TLayout>.Malloc(OwnerChecked(state), size);
     }
 
     /// <summary>
@@ -66,10 +91,81 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
             HeapState* state = _state;
             if (state == null || state->Generation != _generation)
             {
-                ThrowDead();
+                return LiveSlow(out _);
             }
             return state;
         }
+    }
+
+    /// <summary>The heap of a recorded handle (with its recorder), or the error for a dead one.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private HeapState* LiveSlow(out TraceRecorder? recorder)
+    {
+        HeapState* state = _state;
+        if (state != null && (_generation & Recording) != 0 && state->Generation == (_generation & ~Recording))
+        {
+            recorder = state->Recorder != 0 ? TraceRecorder.Of(state->Recorder) : null;
+            return state;
+        }
+        ThrowDead();
+        recorder = null;
+        return null;
+    }
+
+    /// <summary>A call on a heap PYMALLOC_TRACE records (or on a dead handle, which throws): made under
+    /// the recorder's lock and written down. <paramref name="op"/>: 0 malloc, 1 calloc, 2 realloc, 3 free.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void* Recorded(int op, void* ptr, nuint count, nuint size)
+    {
+        HeapState* state = LiveSlow(out TraceRecorder? recorder);
+        if (recorder is null)
+        {
+            throw new InvalidOperationException("This heap's recording has ended."); // not reached: a recorded heap's recorder lives as long as it
+        }
+        lock (recorder.Gate)
+        {
+            void* block;
+            switch (op)
+            {
+                case 0:
+                    block = PymallocCore<TLayout>.Malloc(OwnerChecked(state), size);
+                    recorder.Malloc(block, size, PymallocCore<TLayout>.IsOwned(state, block));
+                    return block;
+                case 1:
+                    block = PymallocCore<TLayout>.Calloc(OwnerChecked(state), count, size);
+                    recorder.Calloc(block, count, size, PymallocCore<TLayout>.IsOwned(state, block));
+                    return block;
+                case 2:
+                    block = PymallocCore<TLayout>.Realloc(OwnerChecked(state), ptr, size);
+                    recorder.Realloc(ptr, block, size, PymallocCore<TLayout>.IsOwned(state, block));
+                    return block;
+                default:
+                    bool direct = !default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state);
+                    PymallocCore<TLayout>.FreeFromAnyThread(state, ptr);
+                    if (direct || PymallocCore<TLayout>.IsOwner(state))
+                    {
+                        recorder.Free(ptr); // done now; a free handed over is recorded by the owner's drain
+                    }
+                    return null;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HeapState* OwnerChecked(HeapState* state)
+    {
+        if (default(TLayout).ChecksOwner && !PymallocCore<TLayout>.IsOwner(state))
+        {
+            PymallocCore<TLayout>.ClaimForAllocation(state, Name);
+        }
+        return state;
+    }
+
+    /// <summary>True when the handle is live and not recorded: the one compare every call makes.</summary>
+    private bool Plain
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _state != null && _state->Generation == _generation;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -154,10 +250,10 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     }
 
     /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes; null if the product overflows.</summary>
-    public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(CheckOwner(), count, size);
+    public void* Calloc(nuint count, nuint size) => Plain ? PymallocCore<TLayout>.Calloc(CheckOwner(), count, size) : Recorded(1, null, count, size);
 
     /// <summary>Resizes a block with CPython's rules; null on failure, leaving <paramref name="ptr"/> valid.</summary>
-    public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(CheckOwner(), ptr, size); // a move allocates: owner only
+    public void* Realloc(void* ptr, nuint size) => Plain ? PymallocCore<TLayout>.Realloc(CheckOwner(), ptr, size) : Recorded(2, ptr, 0, size); // a move allocates: owner only
 
     /// <summary>Frees a block of this heap, or a raw block it handed out, from any thread; null is ignored.
     /// On the owner it is pymalloc's free; elsewhere the block is handed to the owner with one
@@ -166,7 +262,12 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* ptr)
     {
-        HeapState* state = Live;
+        HeapState* state = _state;
+        if (state == null || state->Generation != _generation)
+        {
+            Recorded(3, ptr, 0, 0); // recorded, or dead (throws)
+            return;
+        }
         if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
         {
             PymallocCore<TLayout>.Free(state, ptr);
@@ -178,7 +279,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     }
 
     /// <summary>The same as <see cref="Free"/>, which is safe from any thread; kept for code that says so.</summary>
-    public void FreeFromAnyThread(void* ptr) => PymallocCore<TLayout>.FreeFromAnyThread(Live, ptr);
+    public void FreeFromAnyThread(void* ptr) => Free(ptr);
 
     /// <summary>On the owner thread: frees the blocks other threads handed over.</summary>
     public void DrainDelayedFrees() => PymallocCore<TLayout>.DrainDelayedFrees(CheckOwner());
@@ -253,7 +354,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         {
             PymallocCore<TLayout>.OpenOwnedScope(state, Name);
         }
-        return new Owned(state);
+        return new Owned(state, Plain ? default : this);
     }
 
     /// <summary>
@@ -264,29 +365,48 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     {
         private readonly HeapState* _state;
 
-        internal Owned(HeapState* state) => _state = state;
+        // The heap's handle when PYMALLOC_TRACE records it (its calls go through the handle, which
+        // records them), default otherwise. A scope lives in registers in the loop it serves, so
+        // the test is of a register; it is the one cost recording adds to anything not recorded.
+        private readonly Heap<TLayout> _recorded;
+
+        internal Owned(HeapState* state, Heap<TLayout> recorded)
+        {
+            _state = state;
+            _recorded = recorded;
+        }
 
         /// <summary><see cref="Heap{TLayout}.Malloc"/> without the owner check.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void* Malloc(nuint size) => PymallocCore<TLayout>.Malloc(_state, size);
+        public void* Malloc(nuint size) => _recorded._state == null ? PymallocCore<TLayout>.Malloc(_state, size) : _recorded.Malloc(size);
 
         /// <summary><see cref="Heap{TLayout}.Calloc"/> without the owner check.</summary>
-        public void* Calloc(nuint count, nuint size) => PymallocCore<TLayout>.Calloc(_state, count, size);
+        public void* Calloc(nuint count, nuint size) => _recorded._state == null ? PymallocCore<TLayout>.Calloc(_state, count, size) : _recorded.Calloc(count, size);
 
         /// <summary><see cref="Heap{TLayout}.Realloc"/> without the owner check.</summary>
-        public void* Realloc(void* ptr, nuint size) => PymallocCore<TLayout>.Realloc(_state, ptr, size);
+        public void* Realloc(void* ptr, nuint size) => _recorded._state == null ? PymallocCore<TLayout>.Realloc(_state, ptr, size) : _recorded.Realloc(ptr, size);
 
         /// <summary>Pymalloc's free, on the owner thread.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Free(void* ptr) => PymallocCore<TLayout>.Free(_state, ptr);
+        public void Free(void* ptr)
+        {
+            if (_recorded._state == null)
+            {
+                PymallocCore<TLayout>.Free(_state, ptr);
+            }
+            else
+            {
+                _recorded.Free(ptr);
+            }
+        }
 
         /// <summary><see cref="Heap{TLayout}.New{T}"/> without the owner check.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T* New<T>() where T : unmanaged => (T*)PymallocCore<TLayout>.Malloc(_state, (nuint)sizeof(T));
+        public T* New<T>() where T : unmanaged => (T*)Malloc((nuint)sizeof(T));
 
         /// <summary>Frees an object from <see cref="New{T}"/>, on the owner thread.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Delete<T>(T* ptr) where T : unmanaged => PymallocCore<TLayout>.Free(_state, ptr);
+        public void Delete<T>(T* ptr) where T : unmanaged => Free(ptr);
 
         /// <summary>Closes the scope.</summary>
         public void Dispose() => PymallocCore<TLayout>.CloseOwnedScope(_state);
@@ -305,7 +425,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     {
         if (_state != null)
         {
-            PymallocCore<TLayout>.DisposeHeap(_state, _generation, Name);
+            PymallocCore<TLayout>.DisposeHeap(_state, _generation & ~Recording, Name);
         }
     }
 }

@@ -30,7 +30,8 @@ public sealed unsafe class TraceRecorder
 {
     private static readonly HashSet<string> s_claimedPaths = new(StringComparer.Ordinal);
 
-    private readonly StreamWriter _writer;
+    private readonly string? _pathRequest, _allocator, _header;
+    private StreamWriter? _writer;
     private readonly Dictionary<nint, (int Id, bool InPool)> _live = new();
     private readonly Stack<int> _freeIds = new();
     private long _mallocs, _callocs, _reallocs, _frees;
@@ -46,10 +47,46 @@ public sealed unsafe class TraceRecorder
     /// <param name="threshold">SMALL_REQUEST_THRESHOLD.</param>
     public TraceRecorder(Stream stream, string allocator, int alignment, int poolSize, int arenaSize, int threshold)
     {
-        _writer = new StreamWriter(stream ?? throw new ArgumentNullException(nameof(stream)), new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
-        _writer.Write(FormattableString.Invariant(
-            $"# pymalloc-trace v1 python=none alignment={alignment} pool={poolSize} arena={arenaSize} threshold={threshold}\n"));
-        _writer.Write($"# allocator={allocator} process={Process.GetCurrentProcess().ProcessName} recorder=Pymalloc.NET\n");
+        _header = Header(allocator, alignment, poolSize, arenaSize, threshold);
+        _writer = Open(stream ?? throw new ArgumentNullException(nameof(stream)));
+    }
+
+    // For PYMALLOC_TRACE: the file is claimed and created at the first call recorded, so an allocator
+    // that never allocates leaves no file and takes no path from one that does.
+    private TraceRecorder(string pathRequest, string allocator, int alignment, int poolSize, int arenaSize, int threshold)
+    {
+        _pathRequest = pathRequest;
+        _allocator = allocator;
+        _header = Header(allocator, alignment, poolSize, arenaSize, threshold);
+    }
+
+    private static string Header(string allocator, int alignment, int poolSize, int arenaSize, int threshold) => FormattableString.Invariant(
+        $"# pymalloc-trace v1 python=none alignment={alignment} pool={poolSize} arena={arenaSize} threshold={threshold}\n") +
+        $"# allocator={allocator} process={Process.GetCurrentProcess().ProcessName} recorder=Pymalloc.NET\n";
+
+    private StreamWriter Open(Stream stream)
+    {
+        var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+        writer.Write(_header);
+        return writer;
+    }
+
+    private StreamWriter Writer
+    {
+        get
+        {
+            if (_writer is null)
+            {
+                string path = PathFor(_pathRequest!, _allocator!);
+                Stream stream = File.Create(path);
+                if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                {
+                    stream = new GZipStream(stream, CompressionLevel.Fastest);
+                }
+                _writer = Open(stream);
+            }
+            return _writer;
+        }
     }
 
     /// <summary>For generated code: the recorder <c>PYMALLOC_TRACE</c> asks for, attached to
@@ -62,16 +99,38 @@ public sealed unsafe class TraceRecorder
         {
             return null;
         }
-        path = PathFor(path, allocator);
-        Stream stream = File.Create(path);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            stream = new GZipStream(stream, CompressionLevel.Fastest);
-        }
-        var recorder = new TraceRecorder(stream, allocator, alignment, poolSize, arenaSize, threshold);
+        var recorder = new TraceRecorder(path, allocator, alignment, poolSize, arenaSize, threshold);
         heap->Recorder = GCHandle.ToIntPtr(GCHandle.Alloc(recorder));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => recorder.Complete();
         return recorder;
+    }
+
+    /// <summary>For heaps created while <c>PYMALLOC_TRACE</c> is set: a recorder attached to
+    /// <paramref name="heap"/>, or null. Completed when the heap is destroyed (or at exit).</summary>
+    internal static TraceRecorder? ForHeap(HeapState* heap, string name, int alignment, int poolSize, int arenaSize, int threshold)
+    {
+        string? path = Environment.GetEnvironmentVariable("PYMALLOC_TRACE");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+        var recorder = new TraceRecorder(path, name, alignment, poolSize, arenaSize, threshold);
+        heap->Recorder = GCHandle.ToIntPtr(GCHandle.Alloc(recorder));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => recorder.Complete();
+        return recorder;
+    }
+
+    /// <summary>The recorder a heap's state holds.</summary>
+    internal static TraceRecorder Of(nint handle) => (TraceRecorder)GCHandle.FromIntPtr(handle).Target!;
+
+    /// <summary>A heap being destroyed: its recording gets its end line, and the state lets it go.</summary>
+    internal static void Detach(HeapState* heap)
+    {
+        nint handle = heap->Recorder;
+        heap->Recorder = 0;
+        GCHandle gc = GCHandle.FromIntPtr(handle);
+        ((TraceRecorder)gc.Target!).Complete();
+        gc.Free();
     }
 
     /// <summary>The file an allocator records to: "{allocator}" replaced, or the path itself for the
@@ -116,7 +175,7 @@ public sealed unsafe class TraceRecorder
         if (block != null && !_completed)
         {
             _callocs++;
-            _writer.Write(FormattableString.Invariant($"c {Take(block, inPool)} {(ulong)count} {(ulong)size}\n"));
+            Writer.Write(FormattableString.Invariant($"c {Take(block, inPool)} {(ulong)count} {(ulong)size}\n"));
         }
     }
 
@@ -131,25 +190,25 @@ public sealed unsafe class TraceRecorder
         _reallocs++;
         if (old == null)
         {
-            _writer.Write(FormattableString.Invariant($"r - {Take(block, inPool)} {(ulong)size}\n"));
+            Writer.Write(FormattableString.Invariant($"r - {Take(block, inPool)} {(ulong)size}\n"));
             return;
         }
         if (!_live.TryGetValue((nint)old, out (int Id, bool InPool) was))
         {
             // A block from before the recording (or not this heap's): recorded as a fresh one.
-            _writer.Write(FormattableString.Invariant($"r - {Take(block, inPool)} {(ulong)size}\n"));
+            Writer.Write(FormattableString.Invariant($"r - {Take(block, inPool)} {(ulong)size}\n"));
             return;
         }
         if (block == old)
         {
             _live[(nint)old] = (was.Id, inPool);
             _liveInPools += (inPool ? 1 : 0) - (was.InPool ? 1 : 0);
-            _writer.Write(FormattableString.Invariant($"r {was.Id} {was.Id} {(ulong)size}\n"));
+            Writer.Write(FormattableString.Invariant($"r {was.Id} {was.Id} {(ulong)size}\n"));
             return;
         }
         int id = Take(block, inPool); // before the old id is released: a moved block gets a new id
         Release(old);
-        _writer.Write(FormattableString.Invariant($"r {was.Id} {id} {(ulong)size}\n"));
+        Writer.Write(FormattableString.Invariant($"r {was.Id} {id} {(ulong)size}\n"));
     }
 
     /// <summary>free(<paramref name="block"/>); a block the recording never saw allocated is not recorded.</summary>
@@ -161,7 +220,7 @@ public sealed unsafe class TraceRecorder
         }
         _frees++;
         Release(block);
-        _writer.Write(FormattableString.Invariant($"f {was.Id}\n"));
+        Writer.Write(FormattableString.Invariant($"f {was.Id}\n"));
     }
 
     /// <summary>Writes the end line and closes the file; later calls record nothing. Idempotent.</summary>
@@ -174,17 +233,21 @@ public sealed unsafe class TraceRecorder
                 return;
             }
             _completed = true;
+            if (_writer is null && _pathRequest is not null)
+            {
+                return; // PYMALLOC_TRACE, and nothing was ever recorded: no file
+            }
             long ops = _mallocs + _callocs + _reallocs + _frees;
-            _writer.Write(FormattableString.Invariant(
+            Writer.Write(FormattableString.Invariant(
                 $"# end ops={ops} m={_mallocs} c={_callocs} r={_reallocs} f={_frees} max_id={_maxId} live={_live.Count} max_live={_maxLive} allocated_blocks={_liveInPools}\n"));
-            _writer.Dispose();
+            _writer?.Dispose();
         }
     }
 
     /// <summary>A free other threads handed over, recorded as the owner's drain performs it.</summary>
     internal static void Drained(nint handle, void* block)
     {
-        var recorder = (TraceRecorder)GCHandle.FromIntPtr(handle).Target!;
+        TraceRecorder recorder = Of(handle);
         lock (recorder._live)
         {
             recorder.Free(block);
@@ -208,5 +271,5 @@ public sealed unsafe class TraceRecorder
         _freeIds.Push(id);
     }
 
-    private void Write(char op, int id, nuint size) => _writer.Write(FormattableString.Invariant($"{op} {id} {(ulong)size}\n"));
+    private void Write(char op, int id, nuint size) => Writer.Write(FormattableString.Invariant($"{op} {id} {(ulong)size}\n"));
 }

@@ -116,14 +116,51 @@ public sealed unsafe class RecordingTests
         }
     }
 
+    // PYMALLOC_TRACE on a program that allocates through a heap instance (GameLoop's world): the heap
+    // is recorded from Create to Dispose; the static allocator it never allocates from leaves no file.
+    [Fact]
+    public void PymallocTraceRecordsHeapInstancesFromCreateToDispose()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"pymalloc-heaps-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            (int exit, string stdout) = RunSample("GameLoop", new[] { "--frames", "60" }, Path.Combine(folder, "{allocator}.trace.gz"));
+            Assert.Equal(0, exit);
+            string recording = Assert.Single(Directory.GetFiles(folder));
+            Assert.Contains("Heap<Pymalloc.Generated.PymallocAllocator+Layout>#", recording);
+            AllocationTrace trace = AllocationTrace.Load(recording);
+            Assert.True(trace.Ops.Length > 10_000);
+
+            // The world frees everything before the heap is disposed; the arenas it needed at most are
+            // what the program printed ("N arenas (M at most)").
+            var replayed = new StringWriter();
+            Assert.Equal(0, Pymalloc.Tool.Program.Run(new[] { "replay", recording }, replayed, new StringWriter()));
+            string most = System.Text.RegularExpressions.Regex.Match(stdout, @"\((\d+) at").Groups[1].Value;
+            Assert.Matches($@"\n# arenas highwater mark\s+=\s+{most}\n", replayed.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Runs samples/TraceReplay on <paramref name="trace"/> with PYMALLOC_TRACE set; returns its exit code and stdout.</summary>
     private static (int Exit, string Stdout) RunTraceReplay(string trace, string recording)
+        => RunSample("TraceReplay", new[] { trace }, recording);
+
+    /// <summary>Runs a sample with PYMALLOC_TRACE set; returns its exit code and stdout.</summary>
+    private static (int Exit, string Stdout) RunSample(string sample, string[] args, string recording)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string dll = Path.GetFullPath(Path.Combine(here.FullName, "..", "..", "..", "..", "..", "samples", "TraceReplay", "bin", here.Parent!.Name, here.Name, "TraceReplay.dll"));
+        string dll = Path.GetFullPath(Path.Combine(here.FullName, "..", "..", "..", "..", "..", "samples", sample, "bin", here.Parent!.Name, here.Name, sample + ".dll"));
+        Assert.True(File.Exists(dll), $"{sample} is built before the tests: {dll}");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add(trace);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
         start.Environment["PYMALLOC_TRACE"] = recording;
         using Process p = Process.Start(start)!;
         var stderr = p.StandardError.ReadToEndAsync();

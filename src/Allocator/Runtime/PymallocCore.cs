@@ -124,6 +124,10 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             return;
         }
         HeapRegistry.Unregister(heap); // no wrong-heap free is handed to it from now on
+        if (heap->Recorder != 0)
+        {
+            TraceRecorder.Detach(heap); // PYMALLOC_TRACE: the recording ends with the heap
+        }
         LockArenas(heap); // an observer still walking finishes first, and none starts (Address = 0)
         ReleaseBlocks(heap);
         for (uint i = 0; i < heap->MaxArenas; i++)
