@@ -250,10 +250,22 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     }
 
     /// <summary>Allocates zeroed memory for <paramref name="count"/> elements of <paramref name="size"/> bytes; null if the product overflows.</summary>
-    public void* Calloc(nuint count, nuint size) => Plain ? PymallocCore<TLayout>.Calloc(CheckOwner(), count, size) : Recorded(1, null, count, size);
+    public void* Calloc(nuint count, nuint size)
+    {
+        HeapState* state = _state;
+        return state == null || state->Generation != _generation
+            ? Recorded(1, null, count, size) // recorded, or dead (throws)
+            : PymallocCore<TLayout>.Calloc(OwnerChecked(state), count, size);
+    }
 
     /// <summary>Resizes a block with CPython's rules; null on failure, leaving <paramref name="ptr"/> valid.</summary>
-    public void* Realloc(void* ptr, nuint size) => Plain ? PymallocCore<TLayout>.Realloc(CheckOwner(), ptr, size) : Recorded(2, ptr, 0, size); // a move allocates: owner only
+    public void* Realloc(void* ptr, nuint size) // a move allocates: owner only
+    {
+        HeapState* state = _state;
+        return state == null || state->Generation != _generation
+            ? Recorded(2, ptr, 0, size) // recorded, or dead (throws)
+            : PymallocCore<TLayout>.Realloc(OwnerChecked(state), ptr, size);
+    }
 
     /// <summary>Frees a block of this heap, or a raw block it handed out, from any thread; null is ignored.
     /// On the owner it is pymalloc's free; elsewhere the block is handed to the owner with one
