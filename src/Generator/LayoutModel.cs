@@ -13,10 +13,10 @@ internal sealed record LayoutConfig(int Alignment, int PoolSize, int ArenaSize, 
 /// <summary>A validated layout and everything derived from it.</summary>
 internal sealed class LayoutModel
 {
-    /// <summary>sizeof(struct pool_header) on 64-bit; must match Pymalloc.Runtime.PoolHeader.Size.</summary>
+    /// <summary>sizeof(struct pool_header) on 64-bit; must match Pymalloc.Runtime.PoolHeader.Size (SharedConstantsTests).</summary>
     public const int PoolHeaderSize = 48;
 
-    /// <summary>The usedpools table's capacity; must match Pymalloc.Runtime.HeapState.MaxSizeClasses.</summary>
+    /// <summary>The usedpools table's capacity; must match Pymalloc.Runtime.HeapState.MaxSizeClasses (SharedConstantsTests).</summary>
     public const int MaxSizeClasses = 64;
 
     /// <summary>The presets, by PymallocPreset value; the sources are cited on PymallocPreset.</summary>

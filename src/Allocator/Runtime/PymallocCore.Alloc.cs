@@ -171,6 +171,7 @@ public static unsafe partial class PymallocCore<TLayout>
             heap->BytesInBlocks -= BlockSize(pool->SizeIndex);
         }
         // The pool had p outstanding, so it is used or full, never on freepools.
+        System.Diagnostics.Debug.Assert(pool->Count > 0, "a pool with a block out counts it");
         byte* lastFree = pool->FreeBlock;
         WriteLink(heap, (byte*)p, lastFree);
         pool->FreeBlock = (byte*)p;

@@ -1,6 +1,7 @@
 // Pool transitions (obmalloc's pymalloc_pool_extend, allocate_from_new_pool, insert_to_usedpool,
 // insert_to_freepool's first half). A pool is used, full or empty; see PoolHeader for the rules.
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Pymalloc.Runtime;
@@ -12,6 +13,8 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ExtendPool(HeapState* heap, PoolHeader* pool, uint index)
     {
+        Debug.Assert(pool->FreeBlock == null, "a pool is extended only when its free list ran out");
+        Debug.Assert(pool->SizeIndex == index, "a used pool serves one size class");
         if (pool->NextOffset <= pool->MaxNextOffset)
         {
             byte* next = (byte*)pool + pool->NextOffset;
@@ -27,6 +30,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void UnlinkFullPool(PoolHeader* pool)
     {
+        Debug.Assert(pool->FreeBlock == null && pool->NextOffset > pool->MaxNextOffset, "only a full pool leaves its ring");
         PoolHeader* next = pool->NextPool;
         PoolHeader* prev = pool->PrevPool;
         next->PrevPool = prev;
@@ -85,6 +89,8 @@ public static unsafe partial class PymallocCore<TLayout>
             heap->Nfp2Lasta[arena->NFreePools] = arena;
         }
 
+        Debug.Assert(arena->NFreePools > 0, "every arena on usable_arenas has a free pool");
+        Debug.Assert(arena->PrevArena == null, "the head of usable_arenas has no predecessor");
         // The head arena has the fewest free pools, so taking one keeps the list sorted; only
         // nfp2lasta needs care, and the arena leaves the list when it has no free pool left.
         if (heap->Nfp2Lasta[arena->NFreePools] == arena)
@@ -100,6 +106,7 @@ public static unsafe partial class PymallocCore<TLayout>
         if (pool != null)
         {
             // A cached empty pool: it keeps its header and, if the class matches, its free list.
+            Debug.Assert(pool->Count == 0, "a pool on freepools has no block out");
             arena->FreePools = pool->NextPool;
         }
         else
@@ -109,6 +116,7 @@ public static unsafe partial class PymallocCore<TLayout>
             pool->ArenaIndex = (uint)(arena - heap->Arenas);
             pool->SizeIndex = PoolHeader.DummySizeIndex;
             arena->PoolAddress += PoolSize;
+            Debug.Assert((nuint)arena->PoolAddress <= arena->Address + ArenaSize, "a carved pool lies inside its arena");
         }
         if (--arena->NFreePools == 0)
         {
@@ -170,6 +178,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void InsertToUsedPools(HeapState* heap, PoolHeader* pool)
     {
+        Debug.Assert(pool->Count > 0 && pool->FreeBlock != null, "a pool rejoins its ring when a block of a full pool is freed");
         uint index = pool->SizeIndex;
         PoolHeader* next = HeapState.UsedPools(heap)[index + index];
         PoolHeader* prev = next->PrevPool;
@@ -184,6 +193,7 @@ public static unsafe partial class PymallocCore<TLayout>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void InsertToFreePools(HeapState* heap, PoolHeader* pool)
     {
+        Debug.Assert(pool->Count == 0, "only an empty pool goes to freepools");
         PoolHeader* next = pool->NextPool;
         PoolHeader* prev = pool->PrevPool;
         next->PrevPool = prev;

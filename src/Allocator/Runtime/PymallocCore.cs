@@ -1,9 +1,15 @@
 // The pymalloc algorithm for one layout, split by concept across PymallocCore.*.cs:
-//   .cs        derived constants, creating and destroying a heap
-//   .Alloc.cs  malloc / calloc / realloc / free, the raw redirect
-//   .Pool.cs   pool transitions: extend, used -> full -> used -> empty, taking a fresh pool
-//   .Arena.cs  arenas: mapping, the sorted usable_arenas list, releasing, the arena lock
-//   .Observe.cs  figures derived when read (bytes in blocks), safe from any thread
+//   .cs           derived constants, creating and destroying a heap
+//   .Alloc.cs     malloc / calloc / realloc / free, the raw redirect
+//   .Pool.cs      pool transitions: extend, used -> full -> used -> empty, taking a fresh pool
+//   .Arena.cs     arenas: mapping, the sorted usable_arenas list, releasing, the arena lock
+//   .Threads.cs   the owner rule, frees handed over by other threads and their drain
+//   .Hardened.cs  the hardened mode's checks (compiled out when the layout says Hardened = false)
+//   .Reset.cs     emptying a heap while keeping its arenas
+//   .Stats.cs     the statistics snapshot (CPython's _PyObject_DebugMallocStats)
+//   .Validate.cs  the invariant walk behind Validate()
+//   .Observe.cs   figures derived when read (bytes in blocks), safe from any thread
+// The transitions assert obmalloc.c's invariants (Debug.Assert: debug builds of this library).
 // Everything is a static method over a HeapState*, generic over the layout so that the JIT
 // specialises it per layout; generated per-class fast paths call the slow paths here.
 using System;
