@@ -195,17 +195,24 @@ internal sealed unsafe class PymallocWorld : UnmanagedWorld
     private readonly RecordingHeap<Pymalloc.Generated.PymallocAllocator.Layout>? _recording;
     private readonly Heap<Pymalloc.Generated.PymallocAllocator.Layout> _heap;
 
+    // The heap's figures for dotnet-counters (README, "Meters"):
+    //   dotnet-counters monitor --name GameLoop --counters GameLoop.Pymalloc
+    // Observable instruments: nothing is computed unless a listener reads them.
+    private readonly System.Diagnostics.Metrics.Meter _meter;
+
     public PymallocWorld(string? recordTo = null)
     {
         if (recordTo is null)
         {
             _heap = Pymalloc.Generated.PymallocAllocator.CreateHeap();
+            _meter = _heap.CreateMeter("GameLoop.Pymalloc");
             return;
         }
         Stream file = File.Create(recordTo);
         _recording = RecordingHeap<Pymalloc.Generated.PymallocAllocator.Layout>.Create(
             recordTo.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : file, "GameLoop");
         _heap = _recording.Heap;
+        _meter = _heap.CreateMeter("GameLoop.Pymalloc");
     }
 
     public override string Name => "Pymalloc.NET";
@@ -234,6 +241,7 @@ internal sealed unsafe class PymallocWorld : UnmanagedWorld
     public override void Dispose()
     {
         base.Dispose();
+        _meter.Dispose();
         if (_recording is null)
         {
             _heap.Dispose(); // every arena at once
