@@ -201,6 +201,19 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Delete<T>(T* ptr) where T : unmanaged => Free(ptr);
 
+    /// <summary>An uninitialised array that knows its length, with bounds-checked <see cref="UnmanagedBuffer{T}.Span"/>
+    /// access; <see cref="UnmanagedBuffer{T}.IsNull"/> when memory is exhausted. Free it with <c>Free(buffer.Pointer)</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    public UnmanagedBuffer<T> NewBuffer<T>(int length) where T : unmanaged
+    {
+        if (length < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "A buffer's length cannot be negative.");
+        }
+        var block = (T*)Malloc((nuint)length * (nuint)sizeof(T));
+        return block == null ? default : new UnmanagedBuffer<T>(block, length);
+    }
+
     /// <summary>An uninitialised array; null if <c>count * sizeof(T)</c> would exceed 2^63 - 1 (never wraps).</summary>
     public T* NewArray<T>(nuint count) where T : unmanaged
         => count > PymallocCore<TLayout>.MaxRequest / (ulong)sizeof(T) ? null : (T*)Malloc(count * (nuint)sizeof(T));
