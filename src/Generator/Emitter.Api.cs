@@ -274,6 +274,6 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
                 void IUnmanagedAllocator.Free(void* ptr) => {{self}}.Free(ptr);
             }
             """;
-        return File(spec, "public API", new string[0], new[] { "System", "System.IO", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, body);
+        return File(spec, "public API", new string[0], new[] { "System", "System.IO", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, body, markGenerated: true);
     }
 }

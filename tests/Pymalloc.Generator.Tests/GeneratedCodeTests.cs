@@ -18,6 +18,8 @@ public sealed class GeneratedCodeTests
     {
         GeneratorRun run = GeneratorHarness.Run(Default);
         Assert.Empty(run.GeneratorDiagnostics);
+        // [GeneratedCode] once, on one part of the class (it may not repeat across partial declarations).
+        Assert.Single(run.Sources, s => s.SourceText.ToString().Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"Pymalloc.Generator\", ", System.StringComparison.Ordinal));
         Assert.Equal(
             new[]
             {
