@@ -102,4 +102,17 @@ internal static class DiagnosticDescriptors
         "PYM099", "The generator failed",
         "The Pymalloc generator failed unexpectedly and generated nothing for this configuration: {0}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    /// <summary>The descriptor of a layout rule <see cref="LayoutModel.Validate"/> reports by id (that
+    /// file has no Roslyn types, so the tool can compile it too).</summary>
+    public static DiagnosticDescriptor ForLayoutRule(string id) => id switch
+    {
+        "PYM001" => InvalidAlignment,
+        "PYM002" => InvalidPoolSize,
+        "PYM003" => InvalidArenaSize,
+        "PYM004" => InvalidThreshold,
+        "PYM005" => ThresholdTooLargeForPool,
+        "PYM006" => TooManySizeClasses,
+        _ => throw new System.ArgumentOutOfRangeException(nameof(id), id, "LayoutModel reported a rule with no descriptor"),
+    };
 }

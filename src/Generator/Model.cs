@@ -16,8 +16,9 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
             : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
 }
 
-/// <summary>A diagnostic to report, by descriptor id.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
+/// <summary>A diagnostic to report: its descriptor (an immutable value that compares by content, as the
+/// model must), where, and the message's arguments.</summary>
+internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments);
 
 /// <summary>One allocator to generate: where it goes, its layout, and what is wrong with it.</summary>
 /// <param name="Namespace">Namespace of the generated type, or null for the global namespace.</param>

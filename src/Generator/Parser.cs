@@ -50,7 +50,7 @@ internal static class Parser
             if (!first && !spec.IsAssemblyLevel)
             {
                 // A class holds one allocator; assembly-level duplicates are found across files later.
-                spec = WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, Args()));
+                spec = WithError(spec, new DiagnosticInfo(DiagnosticDescriptors.DuplicateAssemblyConfig, spec.AttributeLocation, Args()));
             }
             first = false;
             specs.Add(spec);
@@ -93,7 +93,7 @@ internal static class Parser
                 }
                 else
                 {
-                    diagnostics.Add(new DiagnosticInfo("PYM012", LocationOf("Preset"), Args(index.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnknownPreset, LocationOf("Preset"), Args(index.ToString(System.Globalization.CultureInfo.InvariantCulture))));
                 }
             }
         }
@@ -107,7 +107,7 @@ internal static class Parser
         {
             if (value < 0 || value >= count)
             {
-                diagnostics.Add(new DiagnosticInfo("PYM014", LocationOf(property),
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UndefinedEnumValue, LocationOf(property),
                     Args(property, value.ToString(System.Globalization.CultureInfo.InvariantCulture), enumName, members)));
             }
         }
@@ -116,7 +116,7 @@ internal static class Parser
             TypedConstant value = named.Value;
             if (value.Kind == TypedConstantKind.Error || (value.Value is null && named.Key != "TypeName"))
             {
-                diagnostics.Add(new DiagnosticInfo("PYM011", LocationOf(named.Key), Args(named.Key)));
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NonConstantArgument, LocationOf(named.Key), Args(named.Key)));
                 continue;
             }
             switch (named.Key)
@@ -145,15 +145,15 @@ internal static class Parser
         {
             // Debug mode puts CPython's 16-byte header before each block's data, so the data would be
             // 16 bytes past an Alignment boundary: refuse rather than break the documented alignment.
-            diagnostics.Add(new DiagnosticInfo("PYM017", LocationOf("Alignment"), Args(alignment.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.DebugAlignment, LocationOf("Alignment"), Args(alignment.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }
         if (maxArenas < 0)
         {
-            diagnostics.Add(new DiagnosticInfo("PYM013", LocationOf("MaxArenas"), Args(maxArenas.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidMaxArenas, LocationOf("MaxArenas"), Args(maxArenas.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }
         foreach ((string id, string property, string[] args) in LayoutModel.Validate(layout))
         {
-            diagnostics.Add(new DiagnosticInfo(id, LocationOf(property), Args(args)));
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ForLayoutRule(id), LocationOf(property), Args(args)));
         }
 
         string? ns;
@@ -170,7 +170,7 @@ internal static class Parser
                 string[] parts = typeName.Split('.');
                 if (parts.Any(p => !SyntaxFacts.IsValidIdentifier(p) || SyntaxFacts.GetKeywordKind(p) != SyntaxKind.None))
                 {
-                    diagnostics.Add(new DiagnosticInfo("PYM010", LocationOf("TypeName"), Args(typeName)));
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidTypeName, LocationOf("TypeName"), Args(typeName)));
                 }
                 else
                 {
@@ -186,7 +186,7 @@ internal static class Parser
             name = Escape(type.Name);
             if (typeName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo("PYM015", LocationOf("TypeName"), Args(typeName, type.Name)));
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.TypeNameOnClass, LocationOf("TypeName"), Args(typeName, type.Name)));
             }
             ns = type.ContainingNamespace.IsGlobalNamespace ? null : string.Join(".", type.ContainingNamespace.ToDisplayString().Split('.').Select(Escape));
             bool ok = type.IsStatic && declaration.Modifiers.Any(SyntaxKind.PartialKeyword) && type.TypeParameters.Length == 0;
@@ -209,7 +209,7 @@ internal static class Parser
             }
             if (!ok)
             {
-                diagnostics.Add(new DiagnosticInfo("PYM008", LocationInfo.From(declaration.Identifier.GetLocation()), Args(type.Name)));
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NotStaticPartialClass, LocationInfo.From(declaration.Identifier.GetLocation()), Args(type.Name)));
             }
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
@@ -219,7 +219,7 @@ internal static class Parser
 
         if (Array.IndexOf(ReservedNames, name.TrimStart('@')) >= 0)
         {
-            diagnostics.Add(new DiagnosticInfo("PYM016", assemblyLevel ? LocationOf("TypeName") : LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation()),
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ReservedTypeName, assemblyLevel ? LocationOf("TypeName") : LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation()),
                 Args(name)));
         }
 
@@ -239,7 +239,7 @@ internal static class Parser
 
     private static AllocatorSpec Failed(LocationInfo? where, string message)
         => new(DefaultNamespace, DefaultTypeName, default, true, CPython311, "", where?.FilePath ?? "", where,
-            new EquatableArray<DiagnosticInfo>(ImmutableArray.Create(new DiagnosticInfo("PYM099", where, Args(message)))));
+            new EquatableArray<DiagnosticInfo>(ImmutableArray.Create(new DiagnosticInfo(DiagnosticDescriptors.GeneratorFailure, where, Args(message)))));
 
     private static EquatableArray<string> Args(params string[] args) => new(args.ToImmutableArray());
 }

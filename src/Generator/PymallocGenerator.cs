@@ -52,29 +52,29 @@ public sealed class PymallocGenerator : IIncrementalGenerator
             {
                 if (haveAssemblyLevel)
                 {
-                    spec = Parser.WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, default));
+                    spec = Parser.WithError(spec, new DiagnosticInfo(DiagnosticDescriptors.DuplicateAssemblyConfig, spec.AttributeLocation, default));
                 }
                 haveAssemblyLevel = true;
             }
             if (spec.Diagnostics.Count == 0 && !names.Add(spec.FullName))
             {
-                spec = Parser.WithError(spec, new DiagnosticInfo("PYM007", spec.AttributeLocation, default));
+                spec = Parser.WithError(spec, new DiagnosticInfo(DiagnosticDescriptors.DuplicateAssemblyConfig, spec.AttributeLocation, default));
             }
             if (!facts.AllowUnsafe && !unsafeReported)
             {
-                spec = Parser.WithError(spec, new DiagnosticInfo("PYM009", spec.AttributeLocation, default));
+                spec = Parser.WithError(spec, new DiagnosticInfo(DiagnosticDescriptors.UnsafeBlocksRequired, spec.AttributeLocation, default));
                 unsafeReported = true;
             }
             if (facts.LanguageVersion < LanguageVersion.CSharp9 && !languageReported)
             {
-                spec = Parser.WithError(spec, new DiagnosticInfo("PYM018", spec.AttributeLocation,
+                spec = Parser.WithError(spec, new DiagnosticInfo(DiagnosticDescriptors.LanguageVersionTooLow, spec.AttributeLocation,
                     new EquatableArray<string>(System.Collections.Immutable.ImmutableArray.Create(facts.LanguageVersion.ToDisplayString()))));
                 languageReported = true;
             }
             spec = spec with { Metrics = facts.HasMetrics };
             foreach (DiagnosticInfo d in spec.Diagnostics)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor(d.Id), d.Location?.ToLocation(), d.Arguments.Items.ToArray<object>()));
+                context.ReportDiagnostic(Diagnostic.Create(d.Descriptor, d.Location?.ToLocation(), d.Arguments.Items.ToArray<object>()));
             }
             if (spec.Diagnostics.Count != 0 || !allowUnsafe)
             {
@@ -102,29 +102,6 @@ public sealed class PymallocGenerator : IIncrementalGenerator
             context.AddSource(Emitter.RegistryHintName, Emitter.EmitRegistry(generated));
         }
     }
-
-    private static DiagnosticDescriptor Descriptor(string id) => id switch
-    {
-        "PYM001" => DiagnosticDescriptors.InvalidAlignment,
-        "PYM002" => DiagnosticDescriptors.InvalidPoolSize,
-        "PYM003" => DiagnosticDescriptors.InvalidArenaSize,
-        "PYM004" => DiagnosticDescriptors.InvalidThreshold,
-        "PYM005" => DiagnosticDescriptors.ThresholdTooLargeForPool,
-        "PYM006" => DiagnosticDescriptors.TooManySizeClasses,
-        "PYM007" => DiagnosticDescriptors.DuplicateAssemblyConfig,
-        "PYM008" => DiagnosticDescriptors.NotStaticPartialClass,
-        "PYM009" => DiagnosticDescriptors.UnsafeBlocksRequired,
-        "PYM010" => DiagnosticDescriptors.InvalidTypeName,
-        "PYM011" => DiagnosticDescriptors.NonConstantArgument,
-        "PYM012" => DiagnosticDescriptors.UnknownPreset,
-        "PYM013" => DiagnosticDescriptors.InvalidMaxArenas,
-        "PYM014" => DiagnosticDescriptors.UndefinedEnumValue,
-        "PYM015" => DiagnosticDescriptors.TypeNameOnClass,
-        "PYM016" => DiagnosticDescriptors.ReservedTypeName,
-        "PYM017" => DiagnosticDescriptors.DebugAlignment,
-        "PYM018" => DiagnosticDescriptors.LanguageVersionTooLow,
-        _ => DiagnosticDescriptors.GeneratorFailure,
-    };
 }
 
 /// <summary>What the compilation allows and offers the generated code, as an equatable value (so an
