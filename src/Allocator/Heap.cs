@@ -46,7 +46,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         // PYMALLOC_TRACE: a recorded heap's handles carry the Recording bit in their generation, so
         // their calls fail the live-heap compare every call makes anyway and take the out-of-line
         // path that records. Heaps not recorded pay nothing.
-        return TraceRecorder.ForHeap(state, $"Heap<{typeof(TLayout).FullName}>#{Interlocked.Increment(ref s_created)}",
+        return TraceRecorder.FromEnvironment( $"Heap<{typeof(TLayout).FullName}>#{Interlocked.Increment(ref s_created)}", state,
                 1 << default(TLayout).AlignmentShift, 1 << default(TLayout).PoolSizeShift, 1 << default(TLayout).ArenaBits,
                 (int)default(TLayout).SmallRequestThreshold) is null
             ? new Heap<TLayout>(state)

@@ -89,8 +89,9 @@ public sealed unsafe class TraceRecorder
         }
     }
 
-    /// <summary>For generated code: the recorder <c>PYMALLOC_TRACE</c> asks for, attached to
-    /// <paramref name="heap"/>, or null when the variable is not set.</summary>
+    /// <summary>For generated code and <see cref="Heap{TLayout}.Create"/>: the recorder <c>PYMALLOC_TRACE</c>
+    /// asks for, attached to <paramref name="heap"/> (completed when the heap is destroyed, or at exit),
+    /// or null when the variable is not set.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static TraceRecorder? FromEnvironment(string allocator, HeapState* heap, int alignment, int poolSize, int arenaSize, int threshold)
     {
@@ -100,21 +101,6 @@ public sealed unsafe class TraceRecorder
             return null;
         }
         var recorder = new TraceRecorder(path, allocator, alignment, poolSize, arenaSize, threshold);
-        heap->Recorder = GCHandle.ToIntPtr(GCHandle.Alloc(recorder));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => recorder.Complete();
-        return recorder;
-    }
-
-    /// <summary>For heaps created while <c>PYMALLOC_TRACE</c> is set: a recorder attached to
-    /// <paramref name="heap"/>, or null. Completed when the heap is destroyed (or at exit).</summary>
-    internal static TraceRecorder? ForHeap(HeapState* heap, string name, int alignment, int poolSize, int arenaSize, int threshold)
-    {
-        string? path = Environment.GetEnvironmentVariable("PYMALLOC_TRACE");
-        if (string.IsNullOrEmpty(path))
-        {
-            return null;
-        }
-        var recorder = new TraceRecorder(path, name, alignment, poolSize, arenaSize, threshold);
         heap->Recorder = GCHandle.ToIntPtr(GCHandle.Alloc(recorder));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => recorder.Complete();
         return recorder;

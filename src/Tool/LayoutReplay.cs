@@ -20,19 +20,7 @@ internal static unsafe class LayoutReplay
     /// <paramref name="progress"/> is told the share done now and then (null: not told).</summary>
     public static Result Run(AllocationTrace trace, LayoutConfig layout, Action<double>? progress = null)
     {
-        Type layoutType = LayoutSlots.Take();
-        layoutType.GetMethod("Configure", BindingFlags.Public | BindingFlags.Static)!
-            .Invoke(null, new object[] { new LayoutModel(layout), LayoutChoice.Describe(layout) });
-        MethodInfo run = typeof(LayoutReplay).GetMethod(nameof(RunTyped), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(layoutType);
-        try
-        {
-            return (Result)run.Invoke(null, new object?[] { trace, layout, progress })!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
-        }
+        return (Result)UnderLayout(layout, nameof(RunTyped), trace, layout, progress)!;
     }
 
     private static Result RunTyped<TLayout>(AllocationTrace trace, LayoutConfig layout, Action<double>? progress)
@@ -59,6 +47,25 @@ internal static unsafe class LayoutReplay
         return new Result(layout, heap.GetStats(), elapsed, trace.Ops.Length);
     }
 
+    /// <summary>Calls the generic method <paramref name="method"/> of this class instantiated over a fresh
+    /// run-time layout configured as <paramref name="layout"/>; its exceptions come out unwrapped.</summary>
+    private static object? UnderLayout(LayoutConfig layout, string method, params object?[] args)
+    {
+        Type layoutType = LayoutSlots.Take();
+        layoutType.GetMethod("Configure", BindingFlags.Public | BindingFlags.Static)!
+            .Invoke(null, new object[] { new LayoutModel(layout), LayoutChoice.Describe(layout) });
+        MethodInfo run = typeof(LayoutReplay).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(layoutType);
+        try
+        {
+            return run.Invoke(null, args);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+    }
+
     /// <summary>A replay watched operation by operation (what advise measures).</summary>
     /// <param name="Stats">The statistics where the replay stopped.</param>
     /// <param name="PeakMappedBytes">The largest arenas + raw bytes seen after any operation.</param>
@@ -75,19 +82,7 @@ internal static unsafe class LayoutReplay
     /// op <paramref name="stopAfter"/> (all of it for -1), watching memory after every op.</summary>
     public static Observed Observe(AllocationTrace trace, LayoutConfig layout, int stopAfter)
     {
-        Type layoutType = LayoutSlots.Take();
-        layoutType.GetMethod("Configure", BindingFlags.Public | BindingFlags.Static)!
-            .Invoke(null, new object[] { new LayoutModel(layout), LayoutChoice.Describe(layout) });
-        MethodInfo run = typeof(LayoutReplay).GetMethod(nameof(ObserveTyped), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(layoutType);
-        try
-        {
-            return (Observed)run.Invoke(null, new object[] { trace, stopAfter })!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
-        }
+        return (Observed)UnderLayout(layout, nameof(ObserveTyped), trace, stopAfter)!;
     }
 
     /// <summary>What glibc's malloc takes for an n-byte request: a chunk of n + 8 bytes rounded up to 16, at least 32.</summary>
