@@ -235,6 +235,19 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             public static void Delete<T>(T* ptr) where T : unmanaged => {{(d ? "PymallocDebug<Layout>.Free(s_heap, s_debug, ptr, PymallocDebug<Layout>.TypedApi)" : "Free(ptr)")}};
 
             /// <summary>
+            /// Allocates an uninitialised array of <paramref name="length"/> <typeparamref name="T"/> that carries its
+            /// length, with bounds-checked <see cref="UnmanagedBuffer{T}.Span"/> access (<see cref="NewArray{T}"/> is the
+            /// bare pointer). <see cref="UnmanagedBuffer{T}.IsNull"/> when memory is exhausted; free it with
+            /// <c>Free(buffer.Pointer)</c>.
+            /// </summary>
+            /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+            public static UnmanagedBuffer<T> NewBuffer<T>(int length) where T : unmanaged
+            {
+                T* block = length >= 0 ? NewArray<T>((nuint)length) : throw new ArgumentOutOfRangeException(nameof(length), length, "A buffer's length cannot be negative.");
+                return block == null ? default : new UnmanagedBuffer<T>(block, length);
+            }
+
+            /// <summary>
             /// Allocates an uninitialised array of <paramref name="count"/> <typeparamref name="T"/>, like CPython's
             /// <c>PyMem_New</c>: if <c>count * sizeof(T)</c> would exceed 2^63 - 1 the result is null; it never wraps.
             /// </summary>

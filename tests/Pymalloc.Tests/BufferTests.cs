@@ -6,8 +6,30 @@ using L = Pymalloc.Generated.PymallocAllocator.Layout;
 
 namespace Pymalloc.Tests;
 
+/// <summary>Used only by BufferTests: its static heap belongs to that test's thread.</summary>
+[PymallocConfig(Preset = PymallocPreset.CPython38)]
+internal static partial class BufferAllocator
+{
+}
+
 public sealed unsafe class BufferTests
 {
+    [Fact]
+    public void TheGeneratedStaticApiHandsOutBuffersToo()
+    {
+        UnmanagedBuffer<long> buffer = BufferAllocator.NewBuffer<long>(10);
+        Assert.Equal(10, buffer.Span.Length);
+        buffer.Span.Fill(3);
+        Assert.True(BufferAllocator.IsOwned(buffer.Pointer));
+        BufferAllocator.Free(buffer.Pointer);
+        UnmanagedBuffer<long> empty = BufferAllocator.NewBuffer<long>(0); // malloc(0): a raw block, as in CPython
+        Assert.Equal(0, empty.Length);
+        Assert.False(empty.IsNull);
+        BufferAllocator.Free(empty.Pointer);
+        Assert.Throws<ArgumentOutOfRangeException>(() => BufferAllocator.NewBuffer<long>(-1));
+        BufferAllocator.ReleaseOwnership();
+    }
+
     [Fact]
     public void ABufferKnowsItsLengthAndChecksItsBounds()
     {
