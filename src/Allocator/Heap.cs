@@ -4,6 +4,7 @@
 using System;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Pymalloc.Runtime;
 
@@ -38,19 +39,30 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// <summary>Creates an empty heap. Throws <see cref="OutOfMemoryException"/> if its bookkeeping cannot be allocated.</summary>
     public static Heap<TLayout> Create()
     {
-        HeapState* state = PymallocCore<TLayout>.CreateHeap();
-        if (state == null)
-        {
-            throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
-        }
+        HeapState* state = NewState();
         // PYMALLOC_TRACE: a recorded heap's handles carry the Recording bit in their generation, so
         // their calls fail the live-heap compare every call makes anyway and take the out-of-line
         // path that records. Heaps not recorded pay nothing.
-        return TraceRecorder.FromEnvironment( $"Heap<{typeof(TLayout).FullName}>#{Interlocked.Increment(ref s_created)}", state,
+        return TraceRecorder.FromEnvironment($"Heap<{typeof(TLayout).FullName}>#{Interlocked.Increment(ref s_created)}", state,
                 1 << default(TLayout).AlignmentShift, 1 << default(TLayout).PoolSizeShift, 1 << default(TLayout).ArenaBits,
                 (int)default(TLayout).SmallRequestThreshold) is null
             ? new Heap<TLayout>(state)
             : new Heap<TLayout>(state, state->Generation | Recording);
+    }
+
+    /// <summary>A heap whose calls <paramref name="recorder"/> records (RecordingHeap), through the same
+    /// out-of-line path as a heap PYMALLOC_TRACE records.</summary>
+    internal static Heap<TLayout> CreateRecorded(TraceRecorder recorder)
+    {
+        HeapState* state = NewState();
+        state->Recorder = GCHandle.ToIntPtr(GCHandle.Alloc(recorder));
+        return new Heap<TLayout>(state, state->Generation | Recording);
+    }
+
+    private static HeapState* NewState()
+    {
+        HeapState* state = PymallocCore<TLayout>.CreateHeap();
+        return state != null ? state : throw new OutOfMemoryException("Cannot allocate a pymalloc heap.");
     }
 
     private const ulong Recording = 1UL << 63;
@@ -120,7 +132,16 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         HeapState* state = LiveSlow(out TraceRecorder? recorder);
         if (recorder is null)
         {
-            throw new InvalidOperationException("This heap's recording has ended."); // not reached: a recorded heap's recorder lives as long as it
+            // The recording was stopped (RecordingHeap.StopRecording): the heap works on, unrecorded.
+            switch (op)
+            {
+                case 0: return PymallocCore<TLayout>.Malloc(OwnerChecked(state), size);
+                case 1: return PymallocCore<TLayout>.Calloc(OwnerChecked(state), count, size);
+                case 2: return PymallocCore<TLayout>.Realloc(OwnerChecked(state), ptr, size);
+                default:
+                    FreeAsPlain(state, ptr);
+                    return null;
+            }
         }
         lock (recorder.Gate)
         {
@@ -141,13 +162,27 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
                     return block;
                 default:
                     bool direct = !default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state);
-                    PymallocCore<TLayout>.FreeFromAnyThread(state, ptr);
+                    FreeAsPlain(state, ptr);
                     if (direct || PymallocCore<TLayout>.IsOwner(state))
                     {
                         recorder.Free(ptr); // done now; a free handed over is recorded by the owner's drain
                     }
                     return null;
             }
+        }
+    }
+
+    /// <summary>What <see cref="Free"/> does on a live handle: pymalloc's free on the owner (or with no
+    /// owner check), the hand-over elsewhere.</summary>
+    private static void FreeAsPlain(HeapState* state, void* ptr)
+    {
+        if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
+        {
+            PymallocCore<TLayout>.Free(state, ptr);
+        }
+        else
+        {
+            PymallocCore<TLayout>.FreeFromAnyThread(state, ptr);
         }
     }
 
