@@ -170,3 +170,38 @@ public sealed unsafe class RecordingTests
         return (p.ExitCode, stdout);
     }
 }
+
+/// <summary>Misuse of the recording and buffer APIs: clear exceptions, nothing corrupted.</summary>
+public sealed unsafe class RecordingMisuseTests
+{
+    [Fact]
+    public void ARecordingHeapStopsAndDisposesOnceAndRefusesCallsAfterDispose()
+    {
+        var stream = new MemoryStream();
+        var level = RecordingHeap<Generated.PymallocAllocator.Layout>.Create(stream);
+        void* kept = level.Malloc(32);
+        level.StopRecording();
+        level.StopRecording(); // idempotent
+        Assert.False(level.IsRecording);
+        level.Free(kept);
+        level.Dispose();
+        level.Dispose(); // idempotent
+        Assert.False(level.IsRecording);
+        Assert.Throws<ObjectDisposedException>(() => level.Malloc(16));
+        Assert.Throws<ObjectDisposedException>(() => level.StopRecording());
+        string text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.EndsWith("# end ops=1 m=1 c=0 r=0 f=0 max_id=1 live=1 max_live=1 allocated_blocks=1\n", text);
+    }
+
+    [Fact]
+    public void BadArgumentsAreRefused()
+    {
+        Assert.Throws<ArgumentNullException>(() => new TraceRecorder(null!, "x", 16, 16384, 1048576, 512));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UnmanagedBuffer<int>((int*)16, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UnmanagedBuffer<int>(null, 4));
+        using Heap<Generated.PymallocAllocator.Layout> heap = Heap<Generated.PymallocAllocator.Layout>.Create();
+        using var pool = new PymallocMemoryPool<Generated.PymallocAllocator.Layout>(heap);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(-2));
+        heap.Validate();
+    }
+}
