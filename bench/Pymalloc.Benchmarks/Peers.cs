@@ -36,14 +36,14 @@ public readonly unsafe struct Generated : IUnmanagedAllocator
 /// The generated static API inside an owner scope: the thread rule checked once, when the scope is
 /// opened (here: <see cref="Generated.AdoptHeaps"/> made the benchmark thread the owner), instead of on every
 /// call — what a hot loop under <c>using var heap = PymallocAllocator.Own();</c> compiles to. A ref
-/// struct cannot be a field, so the calls go through <c>default(Owned)</c>, which is what the scope is.
+/// struct cannot be a field, so the calls go through <c>default(OwnerScope)</c>, which is what the scope is.
 /// </summary>
 public readonly unsafe struct GeneratedOwned : IUnmanagedAllocator
 {
-    public void* Malloc(nuint size) => default(PymallocAllocator.Owned).Malloc(size);
-    public void* Calloc(nuint count, nuint size) => default(PymallocAllocator.Owned).Calloc(count, size);
-    public void* Realloc(void* ptr, nuint size) => default(PymallocAllocator.Owned).Realloc(ptr, size);
-    public void Free(void* ptr) => default(PymallocAllocator.Owned).Free(ptr);
+    public void* Malloc(nuint size) => default(PymallocAllocator.OwnerScope).Malloc(size);
+    public void* Calloc(nuint count, nuint size) => default(PymallocAllocator.OwnerScope).Calloc(count, size);
+    public void* Realloc(void* ptr, nuint size) => default(PymallocAllocator.OwnerScope).Realloc(ptr, size);
+    public void Free(void* ptr) => default(PymallocAllocator.OwnerScope).Free(ptr);
 }
 
 /// <summary>The generated static API compiled with <c>Threading = PymallocThreading.Unchecked</c>: no owner

@@ -16,7 +16,7 @@ unsafe
     void* a = PymallocAllocator.Malloc(100);
     void* p = ParticleHeap.Malloc(48);
     void* m = MessageHeap.Malloc(700);
-    AnsiConsole.MarkupLine($"Allocated 100 B, 48 B and 700 B from the three heaps; pool blocks: {PymallocAllocator.IsOwned(a)}, {ParticleHeap.IsOwned(p)}, {MessageHeap.IsOwned(m)}.");
+    AnsiConsole.MarkupLine($"Allocated 100 B, 48 B and 700 B from the three heaps; pool blocks: {PymallocAllocator.Contains(a)}, {ParticleHeap.Contains(p)}, {MessageHeap.Contains(m)}.");
 }
 
 var overview = new Table().Title("Allocators generated into this assembly")

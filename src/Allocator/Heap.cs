@@ -71,7 +71,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
 
     /// <summary>The heap's state (for generated code and diagnostics).</summary>
     /// <exception cref="ObjectDisposedException">The heap was disposed (through this or any copy of the handle).</exception>
-    public HeapState* State => Live;
+    internal HeapState* State => Live;
 
     /// <summary>True for a handle from <see cref="Create"/> whose heap is not disposed; false for a
     /// default handle and for every copy of a disposed one.</summary>
@@ -150,20 +150,20 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
             {
                 case 0:
                     block = PymallocCore<TLayout>.Malloc(OwnerChecked(state), size);
-                    recorder.Malloc(block, size, PymallocCore<TLayout>.IsOwned(state, block));
+                    recorder.Malloc(block, size, PymallocCore<TLayout>.Contains(state, block));
                     return block;
                 case 1:
                     block = PymallocCore<TLayout>.Calloc(OwnerChecked(state), count, size);
-                    recorder.Calloc(block, count, size, PymallocCore<TLayout>.IsOwned(state, block));
+                    recorder.Calloc(block, count, size, PymallocCore<TLayout>.Contains(state, block));
                     return block;
                 case 2:
                     block = PymallocCore<TLayout>.Realloc(OwnerChecked(state), ptr, size);
-                    recorder.Realloc(ptr, block, size, PymallocCore<TLayout>.IsOwned(state, block));
+                    recorder.Realloc(ptr, block, size, PymallocCore<TLayout>.Contains(state, block));
                     return block;
                 default:
-                    bool direct = !default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state);
+                    bool direct = !default(TLayout).ChecksOwner || PymallocCore<TLayout>.OnOwnerThread(state);
                     FreeAsPlain(state, ptr);
-                    if (direct || PymallocCore<TLayout>.IsOwner(state))
+                    if (direct || PymallocCore<TLayout>.OnOwnerThread(state))
                     {
                         recorder.Free(ptr); // done now; a free handed over is recorded by the owner's drain
                     }
@@ -176,7 +176,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// owner check), the hand-over elsewhere.</summary>
     private static void FreeAsPlain(HeapState* state, void* ptr)
     {
-        if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
+        if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.OnOwnerThread(state))
         {
             PymallocCore<TLayout>.Free(state, ptr);
         }
@@ -189,7 +189,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static HeapState* OwnerChecked(HeapState* state)
     {
-        if (default(TLayout).ChecksOwner && !PymallocCore<TLayout>.IsOwner(state))
+        if (default(TLayout).ChecksOwner && !PymallocCore<TLayout>.OnOwnerThread(state))
         {
             PymallocCore<TLayout>.ClaimForAllocation(state, Name);
         }
@@ -218,7 +218,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     private HeapState* CheckOwner()
     {
         HeapState* state = Live;
-        if (default(TLayout).ChecksOwner && !PymallocCore<TLayout>.IsOwner(state))
+        if (default(TLayout).ChecksOwner && !PymallocCore<TLayout>.OnOwnerThread(state))
         {
             PymallocCore<TLayout>.ClaimForAllocation(state, Name);
         }
@@ -266,7 +266,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public void Reset()
     {
         HeapState* state = CheckOwner();
-        if (state->OwnedScopes != 0)
+        if (state->OpenOwnerScopes != 0)
         {
             throw new InvalidOperationException("Cannot reset the heap while an owner scope from Own() is open: its blocks would be freed under it.");
         }
@@ -328,7 +328,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
             Recorded(3, ptr, 0, 0); // recorded, or dead (throws)
             return;
         }
-        if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.IsOwner(state))
+        if (!default(TLayout).ChecksOwner || PymallocCore<TLayout>.OnOwnerThread(state))
         {
             PymallocCore<TLayout>.Free(state, ptr);
         }
@@ -354,7 +354,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     public void TakeOwnership() => PymallocCore<TLayout>.TakeOwnership(Live);
 
     /// <summary>True if <paramref name="ptr"/> lies in one of this heap's arenas (a pymalloc block).</summary>
-    public bool IsOwned(void* ptr) => PymallocCore<TLayout>.IsOwned(Live, ptr);
+    public bool Contains(void* ptr) => PymallocCore<TLayout>.Contains(Live, ptr);
 
     /// <summary>Walks every arena, pool and list and checks pymalloc's invariants (for tests and debugging).</summary>
     /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>
@@ -407,21 +407,21 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
     /// dispose it (<c>using var owned = heap.Own();</c>) before giving the heap up.
     /// </summary>
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
-    public Owned Own()
+    public OwnerScope Own()
     {
         HeapState* state = Live;
         if (default(TLayout).ChecksOwner)
         {
-            PymallocCore<TLayout>.OpenOwnedScope(state, Name);
+            PymallocCore<TLayout>.OpenOwnerScope(state, Name);
         }
-        return new Owned(state, Plain ? default : this);
+        return new OwnerScope(state, Plain ? default : this);
     }
 
     /// <summary>
     /// Proof, on the owner thread's stack, that the thread rule was checked: the heap's calls without
     /// the per-call owner check. Obtain it from <see cref="Own"/> only.
     /// </summary>
-    public readonly ref struct Owned
+    public readonly ref struct OwnerScope
     {
         private readonly HeapState* _state;
 
@@ -430,7 +430,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         // the test is of a register; it is the one cost recording adds to anything not recorded.
         private readonly Heap<TLayout> _recorded;
 
-        internal Owned(HeapState* state, Heap<TLayout> recorded)
+        internal OwnerScope(HeapState* state, Heap<TLayout> recorded)
         {
             _state = state;
             _recorded = recorded;
@@ -469,7 +469,7 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         public void Delete<T>(T* ptr) where T : unmanaged => Free(ptr);
 
         /// <summary>Closes the scope.</summary>
-        public void Dispose() => PymallocCore<TLayout>.CloseOwnedScope(_state);
+        public void Dispose() => PymallocCore<TLayout>.CloseOwnerScope(_state);
     }
 
     /// <summary>

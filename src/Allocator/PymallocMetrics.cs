@@ -4,6 +4,7 @@
 // live counters (PymallocConfig.LiveCounters), which also publishes the allocation count. So the
 // fast paths pay nothing for being observable, and observing is safe from any thread.
 #if NET8_0_OR_GREATER // netstandard2.1 has no System.Diagnostics.Metrics; generated code leaves CreateMeter out there
+using System.ComponentModel;
 using System.Diagnostics.Metrics;
 using Pymalloc.Runtime;
 
@@ -23,6 +24,7 @@ public static unsafe class PymallocMetrics
     /// <c>pymalloc.raw_blocks</c>, and with live counters <c>pymalloc.allocations</c> (a counter: dotnet-counters
     /// shows its rate). Dispose the meter to stop publishing; dispose it before the heap.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static Meter Create<TLayout>(string name, HeapState* heap) where TLayout : struct, IPymallocLayout
     {
         var meter = new Meter(name);

@@ -85,7 +85,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ReservedTypeName = new DiagnosticDescriptor(
         "PYM016", "Reserved allocator name",
-        "An allocator cannot be named '{0}': the generated code declares nested types Layout, Api and Owned inside it",
+        "An allocator cannot be named '{0}': the generated code declares nested types Layout, Api and OwnerScope inside it",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor DebugAlignment = new DiagnosticDescriptor(

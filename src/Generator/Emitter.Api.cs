@@ -102,7 +102,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
     {
         RecordFree(ptr);
     }
-    else if (PymallocCore<Layout>.IsOwner(s_heap))
+    else if (PymallocCore<Layout>.OnOwnerThread(s_heap))
     {
         PymallocCore<Layout>.Free(s_heap, ptr);
     }
@@ -204,7 +204,7 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             public static void FreeFromAnyThread(void* ptr) => Free(ptr);
 
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
-            public static bool IsOwned(void* ptr) => PymallocCore<Layout>.IsOwned(s_heap, ptr);
+            public static bool Contains(void* ptr) => PymallocCore<Layout>.Contains(s_heap, ptr);
 
             /// <summary>Walks every arena, pool and list and checks pymalloc's invariants (for tests and debugging sessions).</summary>
             /// <exception cref="HeapCorruptionException">An invariant does not hold.</exception>{{snapshotRule}}

@@ -17,7 +17,7 @@ internal static partial class Emitter
                 lock (s_recorder!.Gate)
                 {{{check}}
                     void* block = PymallocCore<Layout>.Malloc(s_heap, size);
-                    s_recorder.Malloc(block, size, PymallocCore<Layout>.IsOwned(s_heap, block));
+                    s_recorder.Malloc(block, size, PymallocCore<Layout>.Contains(s_heap, block));
                     return block;
                 }
             }
@@ -28,7 +28,7 @@ internal static partial class Emitter
                 lock (s_recorder!.Gate)
                 {{{check}}
                     void* block = PymallocCore<Layout>.Calloc(s_heap, count, size);
-                    s_recorder.Calloc(block, count, size, PymallocCore<Layout>.IsOwned(s_heap, block));
+                    s_recorder.Calloc(block, count, size, PymallocCore<Layout>.Contains(s_heap, block));
                     return block;
                 }
             }
@@ -39,7 +39,7 @@ internal static partial class Emitter
                 lock (s_recorder!.Gate)
                 {{{check}}
                     void* block = PymallocCore<Layout>.Realloc(s_heap, ptr, size);
-                    s_recorder.Realloc(ptr, block, size, PymallocCore<Layout>.IsOwned(s_heap, block));
+                    s_recorder.Realloc(ptr, block, size, PymallocCore<Layout>.Contains(s_heap, block));
                     return block;
                 }
             }
@@ -52,7 +52,7 @@ internal static partial class Emitter
             {
                 lock (s_recorder!.Gate)
                 {
-                    {{(u ? "s_recorder.Free(ptr);\n        PymallocCore<Layout>.Free(s_heap, ptr);" : "bool owner = PymallocCore<Layout>.IsOwner(s_heap);\n        PymallocCore<Layout>.FreeFromAnyThread(s_heap, ptr);\n        if (owner || PymallocCore<Layout>.IsOwner(s_heap))\n        {\n            s_recorder.Free(ptr);\n        }")}}
+                    {{(u ? "s_recorder.Free(ptr);\n        PymallocCore<Layout>.Free(s_heap, ptr);" : "bool owner = PymallocCore<Layout>.OnOwnerThread(s_heap);\n        PymallocCore<Layout>.FreeFromAnyThread(s_heap, ptr);\n        if (owner || PymallocCore<Layout>.OnOwnerThread(s_heap))\n        {\n            s_recorder.Free(ptr);\n        }")}}
                 }
             }
             """;

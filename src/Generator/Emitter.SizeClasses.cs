@@ -1,6 +1,5 @@
-// The SizeClasses file: one allocation fast path per size class, with the block size, the class's
-// usedpools slot and the pool's carving limit written in as constants, and the dispatch from a
-// byte count to them.
+// The SizeClasses file: one allocation fast path per size class — the runtime's one copy of the
+// path, called with the class as a constant the JIT folds — and the dispatch from a byte count to them.
 using System.Text;
 
 namespace Pymalloc.Generator;
@@ -11,79 +10,37 @@ internal static partial class Emitter
     {
         var s = new StringBuilder();
         s.Append($$"""
-            // Each fast path pops the head block of the class's first used pool. When that pool's free
-            // list runs dry it carves the next never-used block (pools are filled lazily, so untouched
-            // memory is never paged in), or, with no room left, the pool is full and leaves the ring.
-            // With no used pool at all, the runtime's slow path takes a free pool from the fullest
-            // usable arena, mapping a new arena if every one is full.
+            // One method per size class, each the runtime's one allocation fast path
+            // (PymallocCore.AllocateSizeClass) called with the class as a constant. Inlined, the JIT folds
+            // the constant into everything the class decides: the usedpools slot (2 * class) and the block
+            // size ((class + 1) << {{I(m.AlignmentShift)}}). What runs:
+            //
+            //   pool = usedpools[2 * class]            the class's first used pool, or the list head itself
+            //   if pool has blocks:                    (pool != pool->nextpool)
+            //       block = pool->freeblock            pop the free list's head
+            //       pool->freeblock = *block
+            //       if the free list ran dry:
+            //           carve the next never-used block if one fits (pools fill lazily, so untouched
+            //           memory is never paged in), or else the pool is full and leaves the ring
+            //       return block
+            //   else: the slow path takes a free pool from the fullest usable arena, mapping a new
+            //         arena if every one is full
+            //
+            // The layout's options (Hardened, LiveCounters) are compiled into that one path, not here.
 
             """);
         for (int c = 0; c < m.NumSizeClasses; c++)
         {
             int size = m.BlockSize(c);
-            // LiveCounters = true only: what a meter would otherwise derive from the pools when read.
-            string counters = !spec.LiveCounters ? "" : $$"""
-
-                        heap->Allocations++;             // LiveCounters: counted for observers
-                        heap->BytesInBlocks += {{I(size)}};
-                """;
-            // Hardened: the core's PopBlock, which checks and decodes the free-list link (inlined, with the
-            // class a constant); the plain pop below is skipped.
-            if (spec.Hardened)
-            {
-                s.Append($$"""
-
-                    /// <summary>
-                    /// Size class {{I(c)}}: requests of {{I(m.FirstRequest(c))}}..{{I(size)}} bytes get {{I(size)}}-byte blocks,
-                    /// {{I(m.BlocksPerPool(c))}} to a pool. Null only when no arena can be mapped. Hardened: the free-list
-                    /// link is checked and decoded before it is followed, and the block is handed out zeroed.
-                    /// </summary>
-                    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-                    private static void* AllocateSizeClass{{I(c)}}(HeapState* heap)
-                    {
-                        PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
-                        if (pool != pool->NextPool)
-                        {
-                            return PymallocCore<Layout>.PopBlock(heap, pool, {{I(c)}});
-                        }
-                        return PymallocCore<Layout>.AllocateFromNewPool(heap, {{I(c)}});
-                    }
-
-                    """);
-                continue;
-            }
             s.Append($$"""
 
                 /// <summary>
                 /// Size class {{I(c)}}: requests of {{I(m.FirstRequest(c))}}..{{I(size)}} bytes get {{I(size)}}-byte blocks,
-                /// {{I(m.BlocksPerPool(c))}} to a pool. Null only when no arena can be mapped.
+                /// {{I(m.BlocksPerPool(c))}} to a pool (usedpools slot {{I(2 * c)}}; a pool's carving stops past offset {{I(m.PoolSize - size)}}).
+                /// Null only when no arena can be mapped.
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveInlining)]
-                private static void* AllocateSizeClass{{I(c)}}(HeapState* heap)
-                {
-                    PoolHeader* pool = HeapState.UsedPools(heap)[{{I(2 * c)}}];
-                    if (pool != pool->NextPool)
-                    {{{counters}}
-                        ++pool->Count;
-                        byte* block = pool->FreeBlock;
-                        if ((pool->FreeBlock = *(byte**)block) == null)
-                        {
-                            if (pool->NextOffset <= {{I(m.PoolSize - size)}}) // POOL_SIZE - {{I(size)}}: room for one more block
-                            {
-                                byte* next = (byte*)pool + pool->NextOffset;
-                                pool->FreeBlock = next;
-                                pool->NextOffset += {{I(size)}};
-                                *(byte**)next = null;
-                            }
-                            else
-                            {
-                                PymallocCore<Layout>.UnlinkFullPool(pool);
-                            }
-                        }
-                        return block;
-                    }
-                    return PymallocCore<Layout>.AllocateFromNewPool(heap, {{I(c)}});
-                }
+                private static void* AllocateSizeClass{{I(c)}}(HeapState* heap) => PymallocCore<Layout>.AllocateSizeClass(heap, {{I(c)}});
 
                 """);
         }

@@ -31,7 +31,7 @@ private static T* NewOnOwner<T>() where T : unmanaged
         // The scope's members, one text for the checked and the unchecked model: its calls are the
         // core's paths without the per-call check either way; only closing differs.
         string OwnedStruct = $$"""
-public readonly ref struct Owned
+public readonly ref struct OwnerScope
 {
     /// <summary><see cref="{{t}}.Malloc"/> without the owner check.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -66,7 +66,7 @@ public readonly ref struct Owned
     public void Delete<T>(T* ptr) where T : unmanaged => Free(ptr);
 
     /// <summary>Closes the scope{{(u ? " (nothing to close with Threading = Unchecked)" : "")}}.</summary>
-    public void Dispose(){{(u ? " { }" : " => PymallocCore<Layout>.CloseOwnedScope(s_heap);")}}
+    public void Dispose(){{(u ? " { }" : " => PymallocCore<Layout>.CloseOwnerScope(s_heap);")}}
 }
 """;
         string ownerMembers = d ? """
@@ -107,7 +107,7 @@ public static void DrainDelayedFrees() { }
 [MethodImpl(MethodImplOptions.AggressiveInlining)]
 private static void CheckOwner()
 {
-    if (!PymallocCore<Layout>.IsOwner(s_heap))
+    if (!PymallocCore<Layout>.OnOwnerThread(s_heap))
     {
         PymallocCore<Layout>.ClaimForAllocation(s_heap, "{{t}}");
     }
@@ -135,7 +135,7 @@ public static void DrainDelayedFrees()
 /// The static API as a scope value, for code written against <see cref="Own"/>. In debug mode every
 /// call already takes the debug layer's lock, so the scope adds nothing and checks nothing.
 /// </summary>
-public readonly ref struct Owned
+public readonly ref struct OwnerScope
 {
     /// <summary>The same as <see cref="{{t}}.Malloc"/>.</summary>
     public void* Malloc(nuint size) => {{self}}.Malloc(size);
@@ -159,14 +159,14 @@ public readonly ref struct Owned
     public void Dispose() { }
 }
 
-/// <summary>A scope over the static API; in debug mode it checks nothing (see <see cref="Owned"/>).</summary>
-public static Owned Own() => default;
+/// <summary>A scope over the static API; in debug mode it checks nothing (see <see cref="OwnerScope"/>).</summary>
+public static OwnerScope Own() => default;
 """ : u ? $$"""
 
 
 /// <summary>A scope over the static API. With Threading = Unchecked there is nothing to check once:
 /// every call is already the unchecked path, so the scope is the same API.</summary>
-public static Owned Own() => default;
+public static OwnerScope Own() => default;
 
 /// <summary>The static API as a scope value, for code written against <see cref="Own"/>: with
 /// Threading = Unchecked, the same calls.</summary>
@@ -181,9 +181,9 @@ public static Owned Own() => default;
 /// thread (<c>using var heap = {{t}}.Own();</c>). The owner cannot give the heap up while a scope is open.
 /// </summary>
 /// <exception cref="InvalidOperationException">Another thread owns the static heap.</exception>
-public static Owned Own()
+public static OwnerScope Own()
 {
-    PymallocCore<Layout>.OpenOwnedScope(s_heap, "{{t}}");
+    PymallocCore<Layout>.OpenOwnerScope(s_heap, "{{t}}");
     return default;
 }
 

@@ -24,7 +24,7 @@ internal static class Parser
     public static LayoutConfig CPython311 => Presets[0];
 
     /// <summary>The types generated inside an allocator: a class of the same name cannot hold them (CS0542).</summary>
-    private static readonly string[] ReservedNames = { "Layout", "Api", "Owned" };
+    private static readonly string[] ReservedNames = { "Layout", "Api", "OwnerScope" };
 
     public static bool IsCandidate(SyntaxNode node, CancellationToken _)
         => node is CompilationUnitSyntax or ClassDeclarationSyntax;

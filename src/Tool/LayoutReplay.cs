@@ -144,7 +144,7 @@ internal static unsafe class LayoutReplay
             live[id] = (nint)block;
             sizes[id] = request;
             requests++;
-            if (heap.IsOwned(block))
+            if (heap.Contains(block))
             {
                 poolRequests++;
                 rounding += ((((request - 1) >> shift) + 1) << shift) - request;
@@ -159,7 +159,7 @@ internal static unsafe class LayoutReplay
         {
             void* block = (void*)live[id];
             ulong request = sizes[id];
-            if (heap.IsOwned(block))
+            if (heap.Contains(block))
             {
                 rounding -= ((((request - 1) >> shift) + 1) << shift) - request;
             }

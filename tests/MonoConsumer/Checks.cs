@@ -175,7 +175,7 @@ namespace MonoConsumer
                 int small = 0;
                 foreach ((IntPtr block, int _, byte _, bool inPool) in blocks)
                 {
-                    if (heap.IsOwned((void*)block) != inPool)
+                    if (heap.Contains((void*)block) != inPool)
                     {
                         throw new InvalidOperationException($"the heap {(inPool ? "does not own" : "owns")} a block the model puts {(inPool ? "in" : "outside")} the pools");
                     }

@@ -19,9 +19,9 @@ unsafe
     // The static API with the CPython 3.11 layout.
     Check(PymallocAllocator.Layout.PoolSize == 16384 && PymallocAllocator.Layout.ArenaSize == 1048576, "generated layout constants (16 KiB pools, 1 MiB arenas)");
     byte* small = (byte*)PymallocAllocator.Malloc(40);
-    Check(small != null && PymallocAllocator.IsOwned(small) && (nuint)small % 16 == 0, "Malloc(40) is a 16-byte-aligned pool block");
+    Check(small != null && PymallocAllocator.Contains(small) && (nuint)small % 16 == 0, "Malloc(40) is a 16-byte-aligned pool block");
     byte* big = (byte*)PymallocAllocator.Malloc(4096);
-    Check(big != null && !PymallocAllocator.IsOwned(big), "Malloc(4096) comes from the raw allocator");
+    Check(big != null && !PymallocAllocator.Contains(big), "Malloc(4096) comes from the raw allocator");
     Vector3* v = PymallocAllocator.New<Vector3>();
     v->X = 1; v->Y = 2; v->Z = 3;
     Check(v->X + v->Y + v->Z == 6, "New<Vector3>() gives a usable object");
@@ -58,11 +58,11 @@ unsafe
     PymallocAllocator.DrainDelayedFrees();
     Check(PymallocAllocator.GetStats().BlocksInUse == 0, "another thread's free reached the owner");
     // An owner scope: checked once, then the calls without the per-call check.
-    using (PymallocAllocator.Owned owned = PymallocAllocator.Own())
+    using (PymallocAllocator.OwnerScope owned = PymallocAllocator.Own())
     {
         Vector3* w = owned.New<Vector3>();
         w->Z = 7;
-        Check(w->Z == 7 && PymallocAllocator.IsOwned(w), "an owner scope allocates from the pools");
+        Check(w->Z == 7 && PymallocAllocator.Contains(w), "an owner scope allocates from the pools");
         owned.Delete(w);
     }
     PymallocAllocator.Validate();

@@ -49,7 +49,7 @@ public sealed class MistakeTests
     [InlineData("[assembly: Pymalloc.PymallocConfig(TypeName = \"My.int.Heap\")]", "PYM010")]
     [InlineData("[assembly: Pymalloc.PymallocConfig(TypeName = \"Game.Layout\")]", "PYM016")]
     [InlineData("[Pymalloc.PymallocConfig] static unsafe partial class Api { }", "PYM016")]
-    [InlineData("[Pymalloc.PymallocConfig] static unsafe partial class Owned { }", "PYM016")]
+    [InlineData("[Pymalloc.PymallocConfig] static unsafe partial class OwnerScope { }", "PYM016")]
     [InlineData("[assembly: Pymalloc.PymallocConfig(Debug = true, Alignment = 32)]", "PYM017")]
     public void NamesAndCombinationsThatCannotCompileAreDiagnosed(string source, string id)
     {
@@ -84,7 +84,7 @@ public sealed class MistakeTests
         // Random arguments, declaration shapes and names: either the generated code compiles, or the
         // generator said why with a PYM diagnostic (and generated nothing for it). Never both silent.
         var random = new Random(20261205);
-        string[] names = { "Heap", "Layout", "Api", "Owned", "Particles", "PoolHeader", "HeapState", "@class", "Heap2", "System" };
+        string[] names = { "Heap", "Layout", "Api", "OwnerScope", "Particles", "PoolHeader", "HeapState", "@class", "Heap2", "System" };
         string[] namespaces = { "", "Game", "Game.Memory", "System", "Pymalloc", "Pymalloc.Runtime" };
         string[] values = { "8", "16", "32", "12", "0", "-1", "4096", "16384", "65536", "262144", "1048576", "1 << 30", "512", "256", "2048" };
         for (int i = 0; i < 40; i++)

@@ -23,7 +23,7 @@ public sealed unsafe class ApiTests
         using var heap = Heap<L>.Create();
         void* p = heap.Malloc((nuint)size);
         Assert.True(p != null);
-        Assert.Equal(pooled, heap.IsOwned(p));
+        Assert.Equal(pooled, heap.Contains(p));
         Assert.Equal(pooled ? 0L : 1L, heap.GetStats().RawAllocatedBlocks);
         Assert.Equal(pooled ? 1UL : 0UL, heap.GetStats().BlocksInUse);
         heap.Free(p);
@@ -90,15 +90,15 @@ public sealed unsafe class ApiTests
     {
         using var heap = Heap<L>.Create();
         void* p = heap.Realloc(null, 24);
-        Assert.True(heap.IsOwned(p));
+        Assert.True(heap.Contains(p));
 
         void* raw = heap.Malloc(1000);
         void* stillRaw = heap.Realloc(raw, 10);
-        Assert.False(heap.IsOwned(stillRaw));
+        Assert.False(heap.Contains(stillRaw));
         Assert.Equal(1L, heap.GetStats().RawAllocatedBlocks);
 
         void* zero = heap.Realloc(p, 0); // malloc(0) is raw: the block moves out of the pools
-        Assert.False(heap.IsOwned(zero));
+        Assert.False(heap.Contains(zero));
         Assert.Equal(0UL, heap.GetStats().BlocksInUse);
         heap.Free(zero);
         heap.Free(stillRaw);
@@ -115,7 +115,7 @@ public sealed unsafe class ApiTests
         Assert.Equal((nint)p, (nint)q);
         Assert.True(new Span<byte>(q, 64).IndexOfAnyExcept((byte)0) < 0);
         byte* big = (byte*)heap.Calloc(100, 10);
-        Assert.False(heap.IsOwned(big));
+        Assert.False(heap.Contains(big));
         Assert.True(new Span<byte>(big, 1000).IndexOfAnyExcept((byte)0) < 0);
         heap.Free(big);
     }
@@ -126,7 +126,7 @@ public sealed unsafe class ApiTests
         using var heap = Heap<L>.Create();
         heap.Malloc(32);
         void* foreign = NativeMemory.Alloc(64);
-        Assert.False(heap.IsOwned(foreign));
+        Assert.False(heap.Contains(foreign));
         heap.Free(foreign); // released by the raw free; the pools are untouched
         Assert.Equal(1UL, heap.GetStats().BlocksInUse);
     }
@@ -137,12 +137,12 @@ public sealed unsafe class ApiTests
         using var heap = Heap<L>.Create();
         heap.Malloc(16);
         nuint start = heap.State->Arenas[0].Address;
-        Assert.True(heap.IsOwned((void*)start));
-        Assert.True(heap.IsOwned((void*)(start + (nuint)L.ArenaSize - 1)));
-        Assert.False(heap.IsOwned((void*)(start - 1)));
-        Assert.False(heap.IsOwned((void*)(start + (nuint)L.ArenaSize)));
-        Assert.False(heap.IsOwned(null));
-        Assert.False(heap.IsOwned((void*)nuint.MaxValue));
+        Assert.True(heap.Contains((void*)start));
+        Assert.True(heap.Contains((void*)(start + (nuint)L.ArenaSize - 1)));
+        Assert.False(heap.Contains((void*)(start - 1)));
+        Assert.False(heap.Contains((void*)(start + (nuint)L.ArenaSize)));
+        Assert.False(heap.Contains(null));
+        Assert.False(heap.Contains((void*)nuint.MaxValue));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed unsafe class ApiTests
         {
             byte* p = (byte*)PymallocAllocator.Malloc(size);
             Assert.True(p != null);
-            Assert.Equal(size <= 512, PymallocAllocator.IsOwned(p));
+            Assert.Equal(size <= 512, PymallocAllocator.Contains(p));
             if (size <= 512)
             {
                 Assert.Equal((uint)((size - 1) >> 4), PymallocCore<L>.PoolOf(p)->SizeIndex);

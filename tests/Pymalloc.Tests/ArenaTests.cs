@@ -134,7 +134,7 @@ public sealed unsafe class ArenaTests
         Assert.Equal(0u, (uint)b->Address);
         Assert.Equal((nint)b, (nint)heap.State->UnusedArenaObjects);
         Assert.Equal(2u, (uint)heap.State->ArenasCurrentlyAllocated);
-        Assert.False(heap.IsOwned((void*)(bAddress + 100)));
+        Assert.False(heap.Contains((void*)(bAddress + 100)));
         MallocStats s = heap.GetStats();
         Assert.Equal(1UL, s.ArenasReclaimed);
         Assert.Equal(3UL, s.ArenasHighwater);
@@ -172,9 +172,9 @@ public sealed unsafe class ArenaTests
     {
         using var heap = Heap<L>.Create();
         FillArenas(heap, 16);
-        Assert.Equal(16u, heap.State->MaxArenas);
+        Assert.Equal(16u, heap.State->ArenaSlots);
         heap.Malloc(16);
-        Assert.Equal(32u, heap.State->MaxArenas);
+        Assert.Equal(32u, heap.State->ArenaSlots);
         Assert.Equal(17u, (uint)heap.GetStats().ArenasAllocatedCurrent);
     }
 }
@@ -214,7 +214,7 @@ public sealed unsafe class OnePoolArenaTests
         var p = (byte*)heap.Malloc(64);
         Assert.True(p != null);
         new System.Span<byte>(p, 64).Fill(0xAB);
-        Assert.False(heap.IsOwned(p)); // a raw block
+        Assert.False(heap.Contains(p)); // a raw block
         MallocStats s = heap.GetStats();
         Assert.Equal(0UL, s.ArenasAllocatedCurrent);
         Assert.Equal(0UL, s.ArenasAllocatedTotal);

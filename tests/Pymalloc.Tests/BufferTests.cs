@@ -20,7 +20,7 @@ public sealed unsafe class BufferTests
         UnmanagedBuffer<long> buffer = BufferAllocator.NewBuffer<long>(10);
         Assert.Equal(10, buffer.Span.Length);
         buffer.Span.Fill(3);
-        Assert.True(BufferAllocator.IsOwned(buffer.Pointer));
+        Assert.True(BufferAllocator.Contains(buffer.Pointer));
         BufferAllocator.Free(buffer.Pointer);
         UnmanagedBuffer<long> empty = BufferAllocator.NewBuffer<long>(0); // malloc(0): a raw block, as in CPython
         Assert.Equal(0, empty.Length);
@@ -41,7 +41,7 @@ public sealed unsafe class BufferTests
         buffer.Span.Fill(7);
         buffer[99] = 42;
         Assert.Equal(42, buffer.Pointer[99]);
-        Assert.True(heap.IsOwned(buffer.Pointer)); // 400 bytes: a pool block
+        Assert.True(heap.Contains(buffer.Pointer)); // 400 bytes: a pool block
         bool threw = false;
         try
         {
@@ -68,7 +68,7 @@ public sealed unsafe class BufferTests
         small.Memory.Span.Fill(0xAB);
         using (MemoryHandle pinned = small.Memory.Pin())
         {
-            Assert.True(heap.IsOwned(pinned.Pointer));
+            Assert.True(heap.Contains(pinned.Pointer));
             Assert.Equal(0xAB, ((byte*)pinned.Pointer)[99]);
         }
         Assert.Equal(512, pool.Rent().Memory.Length); // the default: one pool block of the threshold

@@ -182,7 +182,7 @@ public sealed unsafe class DebugModeTests
             try
             {
                 // No thread rule in debug mode: the debug layer's lock orders the calls.
-                using DebugAllocator.Owned scope = DebugAllocator.Own();
+                using DebugAllocator.OwnerScope scope = DebugAllocator.Own();
                 byte* there = (byte*)scope.Malloc(24);
                 Assert.Equal(0xCD, there[0]); // still the debug layer: CLEANBYTE fill
                 scope.Free(there);

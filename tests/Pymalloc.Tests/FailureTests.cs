@@ -48,7 +48,7 @@ public sealed unsafe class FailureTests : IDisposable
 
         void* p = heap.Malloc(32);
         Assert.True(p != null);
-        Assert.False(heap.IsOwned(p));                 // raw, as CPython does when new_arena fails
+        Assert.False(heap.Contains(p));                 // raw, as CPython does when new_arena fails
         Assert.Equal(1L, heap.GetStats().RawAllocatedBlocks);
         Assert.Equal(0UL, heap.GetStats().ArenasAllocatedTotal);
         heap.Free(p);
@@ -81,16 +81,16 @@ public sealed unsafe class FailureTests : IDisposable
         {
             blocks.Add((nint)heap.Malloc(256));
         }
-        Assert.All(blocks, b => Assert.True(heap.IsOwned((void*)b)));
+        Assert.All(blocks, b => Assert.True(heap.Contains((void*)b)));
         void* over = heap.Malloc(256);
-        Assert.False(heap.IsOwned(over));              // past MAX_ARENAS: raw
+        Assert.False(heap.Contains(over));              // past MAX_ARENAS: raw
         Assert.Equal(1UL, heap.GetStats().ArenasAllocatedCurrent);
         AssertConsistent(heap.GetStats());
 
         heap.SetMemoryLimit(1, MemoryLimitBehavior.Fail);
         Assert.True(heap.Malloc(256) == null);
         heap.Free((void*)blocks[0]);                   // room again in the arena
-        Assert.True(heap.IsOwned(heap.Malloc(256)));
+        Assert.True(heap.Contains(heap.Malloc(256)));
         heap.Free(over);
     }
 
@@ -106,7 +106,7 @@ public sealed unsafe class FailureTests : IDisposable
         raw->FailFrom = raw->Calls + 1;                // every raw call fails from now on
         Assert.True(heap.Realloc(p, 5000) == null);    // the move needs a raw block: refused
         Assert.True(new Span<byte>(p, 300).IndexOfAnyExcept((byte)7) < 0);
-        Assert.True(heap.IsOwned(p));
+        Assert.True(heap.Contains(p));
         Assert.True(heap.Malloc(1000) == null);
         Assert.True(heap.Calloc(100, 100) == null);
         Assert.Equal(1UL, heap.GetStats().BlocksInUse);
@@ -126,9 +126,9 @@ public sealed unsafe class FailureTests : IDisposable
         FaultPolicy* raw = Policy(failFrom: 1); // the arena-object array cannot be allocated
         heap.SetRawAllocator(FaultyMemory.Raw(raw));
         Assert.True(heap.Malloc(16) == null);          // no arena, and the raw fallback fails too
-        Assert.Equal(0u, heap.State->MaxArenas);
+        Assert.Equal(0u, heap.State->ArenaSlots);
         raw->FailFrom = 0;
-        Assert.True(heap.IsOwned(heap.Malloc(16)));    // works once memory is back
+        Assert.True(heap.Contains(heap.Malloc(16)));    // works once memory is back
     }
 
     [Fact]
@@ -254,7 +254,7 @@ public sealed unsafe class BypassTests
         using (heap)
         {
             void* p = heap.Malloc(16);
-            Assert.False(heap.IsOwned(p));
+            Assert.False(heap.Contains(p));
             Assert.Equal(0UL, heap.GetStats().ArenasAllocatedTotal);
             Assert.Equal(1L, heap.GetStats().RawAllocatedBlocks);
             heap.Free(p);

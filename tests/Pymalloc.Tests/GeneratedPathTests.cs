@@ -39,8 +39,8 @@ public sealed unsafe class GeneratedPathTests
                 void* g = EquivalenceAllocator.Malloc(size);
                 void* r = runtime.Malloc(size);
                 bool pooled = size >= 1 && size <= 256;
-                Assert.Equal(pooled, EquivalenceAllocator.IsOwned(g));
-                Assert.Equal(pooled, runtime.IsOwned(r));
+                Assert.Equal(pooled, EquivalenceAllocator.Contains(g));
+                Assert.Equal(pooled, runtime.Contains(r));
                 if (pooled)
                 {
                     Assert.Equal(Place<EquivalenceAllocator.Layout>(runtime.State, r), Place<EquivalenceAllocator.Layout>(generated, g));

@@ -15,8 +15,8 @@ public sealed unsafe class HeapInstanceTests
     {
         using Heap<PymallocAllocator.Layout> heap = PymallocAllocator.CreateHeap();
         long* p = heap.New<long>();
-        Assert.True(heap.IsOwned(p));
-        Assert.False(PymallocAllocator.IsOwned(p));
+        Assert.True(heap.Contains(p));
+        Assert.False(PymallocAllocator.Contains(p));
         Assert.Equal(1UL, heap.GetStats().BlocksInUse);
         heap.Delete(p);
         Assert.Equal(0UL, heap.GetStats().BlocksInUse);
@@ -68,7 +68,7 @@ public sealed unsafe class HeapInstanceTests
         // The next frame reuses the same arenas: nothing new is mapped.
         for (int i = 0; i < 500; i++)
         {
-            Assert.True(heap.IsOwned(heap.Malloc((nuint)(16 + i % 200))));
+            Assert.True(heap.Contains(heap.Malloc((nuint)(16 + i % 200))));
         }
         Assert.Equal(before.ArenasAllocatedTotal, heap.GetStats().ArenasAllocatedTotal);
         heap.Validate();

@@ -36,7 +36,7 @@ public sealed unsafe class MisuseTests
         void* q = next.Malloc(40);
         Assert.Throws<ObjectDisposedException>(() => copy.Malloc(16));
         Assert.Throws<ObjectDisposedException>(() => copy.Free(q));
-        Assert.True(next.IsOwned(q));
+        Assert.True(next.Contains(q));
         next.Validate();
     }
 
@@ -96,7 +96,7 @@ public sealed unsafe class MisuseTests
         // The next frame allocates as usual (before: NullReferenceException in OnPoolFreed, or corruption).
         for (int i = 0; i < 2000; i++)
         {
-            Assert.True(heap.IsOwned(heap.Malloc(64)));
+            Assert.True(heap.Contains(heap.Malloc(64)));
         }
         heap.Validate();
     }
@@ -108,7 +108,7 @@ public sealed unsafe class MisuseTests
         void* p = heap.Malloc(32);
         var e = Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.ReleaseOwnership()));
         Assert.Contains("Only the owner gives a heap up", e.Message);
-        Assert.True(heap.IsOwned(p));
+        Assert.True(heap.Contains(p));
         heap.Free(p);      // still the owner's, still working
         heap.Validate();
     }
@@ -117,7 +117,7 @@ public sealed unsafe class MisuseTests
     public void NoTakeOverWhileTheOwnersScopeIsOpen()
     {
         using var heap = Heap<T>.Create();
-        using (Heap<T>.Owned scope = heap.Own())
+        using (Heap<T>.OwnerScope scope = heap.Own())
         {
             void* p = scope.Malloc(32);
             var e = Assert.IsType<InvalidOperationException>(OtherThread.Run(() => heap.TakeOwnership()));
@@ -145,7 +145,7 @@ public sealed unsafe class MisuseTests
     public void NoDisposeOrResetUnderAnOpenScope()
     {
         var heap = Heap<T>.Create();
-        using (Heap<T>.Owned scope = heap.Own())
+        using (Heap<T>.OwnerScope scope = heap.Own())
         {
             Assert.Throws<InvalidOperationException>(() => heap.Reset());
             Assert.Throws<InvalidOperationException>(() => heap.Dispose());

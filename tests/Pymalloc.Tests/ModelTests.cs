@@ -76,7 +76,7 @@ public sealed unsafe class ModelTests
         void Add(byte* p, int size, bool pooled, int keptClass = -1)
         {
             Assert.True(p != null, "allocation failed");
-            Assert.Equal(pooled, heap.IsOwned(p));
+            Assert.Equal(pooled, heap.Contains(p));
             if (pooled)
             {
                 Assert.Equal(0, (int)((nuint)p % L.Alignment));

@@ -269,22 +269,22 @@ public sealed unsafe class ThreadTests
             int local = 0;
             Assert.True((nuint)(&local) - state->OwnerStackLow < state->OwnerStackSize);
         }
-        Assert.True(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state));
+        Assert.True(Pymalloc.Runtime.PymallocCore<T>.OnOwnerThread(state));
         bool elsewhere = true;
-        Assert.Null(OtherThread.Run(() => elsewhere = Pymalloc.Runtime.PymallocCore<T>.IsOwner(state)));
+        Assert.Null(OtherThread.Run(() => elsewhere = Pymalloc.Runtime.PymallocCore<T>.OnOwnerThread(state)));
         Assert.False(elsewhere);
         heap.ReleaseOwnership();
         Assert.Equal(0UL, (ulong)state->OwnerStackSize);
-        Assert.False(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state)); // released: nobody passes the fast check
+        Assert.False(Pymalloc.Runtime.PymallocCore<T>.OnOwnerThread(state)); // released: nobody passes the fast check
         heap.TakeOwnership();
-        Assert.True(Pymalloc.Runtime.PymallocCore<T>.IsOwner(state));
+        Assert.True(Pymalloc.Runtime.PymallocCore<T>.OnOwnerThread(state));
     }
 
     [Fact]
     public void AnOwnerScopeChecksOnceAndHoldsTheHeapUntilDisposed()
     {
         using var heap = TinyArenas.CreateHeap();
-        using (Heap<T>.Owned owned = heap.Own())
+        using (Heap<T>.OwnerScope owned = heap.Own())
         {
             var blocks = new List<nint>();
             for (int i = 0; i < 1000; i++)
@@ -309,7 +309,7 @@ public sealed unsafe class ThreadTests
         heap.ReleaseOwnership(); // the scope is closed: now it may
         Assert.Null(OtherThread.Run(() =>
         {
-            using Heap<T>.Owned owned = heap.Own(); // the released heap is claimed by the scope
+            using Heap<T>.OwnerScope owned = heap.Own(); // the released heap is claimed by the scope
             owned.Free(owned.Malloc(64));
         }));
         heap.TakeOwnership();
@@ -320,11 +320,11 @@ public sealed unsafe class ThreadTests
     public void TheStaticApiOpensOwnerScopesToo()
     {
         ThreadRuleAllocator.TakeOwnership(); // this class's tests run one at a time; the last may have run elsewhere
-        using (ThreadRuleAllocator.Owned owned = ThreadRuleAllocator.Own())
+        using (ThreadRuleAllocator.OwnerScope owned = ThreadRuleAllocator.Own())
         {
             byte* p = (byte*)owned.Malloc(100);
             p[99] = 1;
-            Assert.True(ThreadRuleAllocator.IsOwned(p));
+            Assert.True(ThreadRuleAllocator.Contains(p));
             Assert.Throws<InvalidOperationException>(() => ThreadRuleAllocator.ReleaseOwnership());
             Exception? other = OtherThread.Run(() => ThreadRuleAllocator.Own().Dispose());
             Assert.Contains("ThreadRuleAllocator belongs to thread", Assert.IsType<InvalidOperationException>(other).Message);

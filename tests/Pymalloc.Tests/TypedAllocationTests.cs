@@ -52,7 +52,7 @@ public sealed unsafe class TypedAllocationTests
     {
         Block513* p = PymallocAllocator.New<Block513>();
         Assert.True(p != null);
-        Assert.False(PymallocAllocator.IsOwned(p));
+        Assert.False(PymallocAllocator.Contains(p));
         p->First = 1;
         PymallocAllocator.Delete(p);
     }
@@ -64,7 +64,7 @@ public sealed unsafe class TypedAllocationTests
         Assert.True(PymallocAllocator.NewArray<long>((nuint)1 << 60) == null);        // 2^63 bytes
         Assert.True(PymallocAllocator.NewArray<Node48>(nuint.MaxValue / 40) == null);  // wraps if multiplied blindly
         int* ints = PymallocAllocator.NewArray<int>(10);
-        Assert.True(PymallocAllocator.IsOwned(ints));
+        Assert.True(PymallocAllocator.Contains(ints));
         Assert.Equal(2u, PymallocCore<L>.PoolOf(ints)->SizeIndex);
         PymallocAllocator.Delete(ints);
     }
@@ -81,7 +81,7 @@ public sealed unsafe class TypedAllocationTests
         Assert.Equal(103, a[3]); // untouched
 
         int* b = PymallocAllocator.ResizeArray(a, 1000);
-        Assert.False(PymallocAllocator.IsOwned(b)); // 4000 bytes: raw
+        Assert.False(PymallocAllocator.Contains(b)); // 4000 bytes: raw
         for (int i = 0; i < 4; i++)
         {
             Assert.Equal(i + 100, b[i]);

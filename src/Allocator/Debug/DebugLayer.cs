@@ -14,6 +14,7 @@
 //   [2S, 2S+n)    the caller's n bytes: CLEANBYTE (0xCD) when new, DEADBYTE (0xDD) when freed
 //   [2S+n, 3S+n)  FORBIDDENBYTE x 8
 //   [3S+n, 4S+n)  serial number of the allocation, big-endian
+using System.ComponentModel;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -24,6 +25,7 @@ using Pymalloc.Runtime;
 namespace Pymalloc;
 
 /// <summary>The bookkeeping of one debug heap (managed: debug mode is not a fast path).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class DebugState
 {
     private static int s_nextTag;
@@ -49,6 +51,7 @@ public sealed class DebugState
 }
 
 /// <summary>CPython's PYMALLOC_DEBUG hooks over <see cref="PymallocCore{TLayout}"/>.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymallocLayout
 {
     /// <summary>
@@ -196,7 +199,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     {
         nuint n = CheckBlock(heap, state, data, api, "free");
         byte* q = data - 2 * S;
-        if (PymallocCore<TLayout>.IsOwned(heap, q))
+        if (PymallocCore<TLayout>.Contains(heap, q))
         {
             nuint block = PymallocCore<TLayout>.BlockSize(PymallocCore<TLayout>.PoolOf(q)->SizeIndex);
             new Span<byte>(q, (int)block).Fill(DeadByte);
@@ -224,7 +227,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     private static void CheckHeapLocked(HeapState* heap, DebugState state)
     {
         PymallocCore<TLayout>.Validate(heap);
-        for (uint i = 0; i < heap->MaxArenas; i++)
+        for (uint i = 0; i < heap->ArenaSlots; i++)
         {
             ArenaObject* a = &heap->Arenas[i];
             if (a->Address == 0)
@@ -277,7 +280,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
         {
             return null;
         }
-        if (PymallocCore<TLayout>.IsOwned(heap, q))
+        if (PymallocCore<TLayout>.Contains(heap, q))
         {
             // A pool block freed by this layer: everything past the free-list link must still be DEADBYTE.
             uint size = PymallocCore<TLayout>.BlockSize(PymallocCore<TLayout>.PoolOf(q)->SizeIndex);
@@ -338,7 +341,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     private static nuint CheckBlock(HeapState* heap, DebugState state, byte* data, byte api, string operation)
     {
         byte* q = data - 2 * S;
-        if (PymallocCore<TLayout>.IsOwned(heap, q))
+        if (PymallocCore<TLayout>.Contains(heap, q))
         {
             PoolHeader* pool = PymallocCore<TLayout>.PoolOf(q);
             nuint offset = (nuint)q - (nuint)pool;

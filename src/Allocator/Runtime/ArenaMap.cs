@@ -14,7 +14,7 @@ namespace Pymalloc.Runtime;
 /// An aligned arena covers its whole slice, recorded as TailHi == -1.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public struct ArenaCoverage
+internal struct ArenaCoverage
 {
     /// <summary>An arena starts in this slice at this offset (0: none; -1: at offset 0).</summary>
     public int TailHi;
@@ -27,7 +27,7 @@ public struct ArenaCoverage
 /// <remarks>Interior nodes are allocated on first use and kept; leaves are zeroed when arenas go.
 /// The root node is allocated with the heap, right after its <see cref="HeapState"/>.</remarks>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct ArenaMap
+internal unsafe struct ArenaMap
 {
     /// <summary>The top node: MAP_TOP_LENGTH pointers to mid nodes.</summary>
     public void** Root;
@@ -40,7 +40,7 @@ public unsafe struct ArenaMap
 }
 
 /// <summary>The radix-tree arithmetic for one arena size; every shift and mask folds to a constant.</summary>
-public static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLayout
+internal static unsafe class ArenaMap<TLayout> where TLayout : struct, IPymallocLayout
 {
     // The full 64-bit address is split as CPython 3.11 does: 3 levels sharing the bits above the
     // arena offset, so nothing outside the tree is ever dereferenced whatever p is. Every shift and

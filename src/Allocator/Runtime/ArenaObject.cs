@@ -20,7 +20,7 @@ namespace Pymalloc.Runtime;
 /// </list>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct ArenaObject
+internal unsafe struct ArenaObject
 {
     /// <summary>Base address of the arena as the arena allocator returned it; 0 if unassociated.</summary>
     public nuint Address;

@@ -1,5 +1,6 @@
 // The header at the start of every pool, laid out exactly like obmalloc.c's `struct pool_header`
 // on 64-bit (48 bytes), so POOL_OVERHEAD and the PTA trick carry over unchanged.
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -7,7 +8,7 @@ namespace Pymalloc.Runtime;
 
 /// <summary>
 /// A pool: POOL_SIZE bytes holding blocks of one size class, with this header at its start.
-/// Public for generated code; not meant to be used directly.
+/// Public for generated code (the <c>usedpools</c> table is built with <see cref="PTA"/>); its fields are internal.
 /// </summary>
 /// <remarks>
 /// Invariants:
@@ -20,39 +21,40 @@ namespace Pymalloc.Runtime;
 /// (lazy carving: a pool is only touched as far as it has been used).</item>
 /// </list>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct PoolHeader
 {
     /// <summary>Number of allocated blocks (obmalloc's <c>ref.count</c>, padded to a pointer).</summary>
-    public uint Count;
+    internal uint Count;
     private readonly uint _padding;
 
     /// <summary>Head of the free-block list; null when the pool is full.</summary>
-    public byte* FreeBlock;
+    internal byte* FreeBlock;
 
     /// <summary>Next pool in the <c>usedpools</c> ring, or in the arena's <c>freepools</c> list.</summary>
-    public PoolHeader* NextPool;
+    internal PoolHeader* NextPool;
 
     /// <summary>Previous pool in the <c>usedpools</c> ring (unused on <c>freepools</c>).</summary>
-    public PoolHeader* PrevPool;
+    internal PoolHeader* PrevPool;
 
     /// <summary>Index of the pool's arena object in the heap's arena array.</summary>
-    public uint ArenaIndex;
+    internal uint ArenaIndex;
 
     /// <summary>Size class of the blocks (<see cref="DummySizeIndex"/> for a pool never initialised).</summary>
-    public uint SizeIndex;
+    internal uint SizeIndex;
 
     /// <summary>Offset of the next never-used block.</summary>
-    public uint NextOffset;
+    internal uint NextOffset;
 
     /// <summary>Largest valid <see cref="NextOffset"/>: POOL_SIZE minus the block size.</summary>
-    public uint MaxNextOffset;
+    internal uint MaxNextOffset;
 
     /// <summary>obmalloc's DUMMY_SIZE_IDX: the size class of a freshly carved pool.</summary>
-    public const uint DummySizeIndex = 0xffff;
+    internal const uint DummySizeIndex = 0xffff;
 
     /// <summary>sizeof(struct pool_header) on 64-bit; POOL_OVERHEAD rounds it up to ALIGNMENT.</summary>
-    public const int Size = 48;
+    internal const int Size = 48;
 
     /// <summary>
     /// PTA(x): the address of the fake pool header whose <c>NextPool</c>/<c>PrevPool</c> fields are

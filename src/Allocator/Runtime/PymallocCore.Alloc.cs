@@ -4,6 +4,7 @@
 // This is the "runtime-dispatched" path: the size class is computed from the byte count. Generated
 // allocators replace Malloc's small-request half with one unrolled fast path per class.
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -16,21 +17,34 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>pymalloc_alloc: a block for 1..threshold bytes, or null (not ours, or out of memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* TryAllocateSmall(HeapState* heap, nuint nbytes)
+    internal static void* TryAllocateSmall(HeapState* heap, nuint nbytes)
     {
         // One unsigned compare covers both nbytes == 0 (wraps) and nbytes > threshold.
         if (nbytes - 1 >= default(TLayout).SmallRequestThreshold)
         {
             return null;
         }
-        uint index = (uint)((nbytes - 1) >> default(TLayout).AlignmentShift);
+        return AllocateSizeClass(heap, (uint)((nbytes - 1) >> default(TLayout).AlignmentShift));
+    }
+
+    /// <summary>
+    /// The fast path of one size class: pop the head block of the class's first used pool, or, with no
+    /// used pool, take a new one (the slow path). This is the only copy of pymalloc's allocation fast
+    /// path: <see cref="TryAllocateSmall"/> calls it with a computed class, and each generated
+    /// <c>AllocateSizeClassN</c> with a constant one, which the JIT folds into that class's block size,
+    /// usedpools slot and carving limit. Null only when no arena can be mapped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void* AllocateSizeClass(HeapState* heap, uint index)
+    {
         PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
         return pool != pool->NextPool ? PopBlock(heap, pool, index) : AllocateFromNewPool(heap, index);
     }
 
     /// <summary>Takes the head of a used pool's free list, carving the next block when the list runs out.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* PopBlock(HeapState* heap, PoolHeader* pool, uint index)
+    internal static byte* PopBlock(HeapState* heap, PoolHeader* pool, uint index)
     {
         if (default(TLayout).LiveCounters)
         {
@@ -146,7 +160,7 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>True if <paramref name="p"/> is a block of this heap's arenas (never reads *p).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsOwned(HeapState* heap, void* p) => ArenaMap<TLayout>.IsUsed(heap, p);
+    public static bool Contains(HeapState* heap, void* p) => ArenaMap<TLayout>.IsUsed(heap, p);
 
     /// <summary>_PyObject_Free: null is ignored; a foreign pointer goes to the raw free.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -189,7 +203,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>The raw half of _PyObject_Free: the heap's own raw block, or a foreign pointer, which
     /// goes to the raw free all the same (as in CPython).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void FreeRaw(HeapState* heap, void* p)
+    internal static void FreeRaw(HeapState* heap, void* p)
     {
         LockRaw(heap);
         bool ours = heap->RawBlocks.Remove(p);

@@ -10,7 +10,7 @@ namespace Pymalloc.Runtime;
 public static unsafe partial class PymallocCore<TLayout>
 {
     /// <summary>obmalloc's INITIAL_ARENA_OBJECTS: the arena-object array starts this big and doubles.</summary>
-    public const uint InitialArenaObjects = 16;
+    internal const uint InitialArenaObjects = 16;
 
     /// <summary>new_arena: maps an arena and associates a free arena record with it. Null when the
     /// record array cannot grow or the arena allocator fails; the heap is unchanged then.</summary>
@@ -19,8 +19,8 @@ public static unsafe partial class PymallocCore<TLayout>
     {
         if (heap->UnusedArenaObjects == null)
         {
-            uint count = heap->MaxArenas != 0 ? heap->MaxArenas << 1 : InitialArenaObjects;
-            if (count <= heap->MaxArenas)
+            uint count = heap->ArenaSlots != 0 ? heap->ArenaSlots << 1 : InitialArenaObjects;
+            if (count <= heap->ArenaSlots)
             {
                 return null; // overflow
             }
@@ -34,19 +34,19 @@ public static unsafe partial class PymallocCore<TLayout>
             ArenaObject* old = heap->Arenas;
             if (old != null)
             {
-                Buffer.MemoryCopy(old, grown, (nuint)count * (nuint)sizeof(ArenaObject), (nuint)heap->MaxArenas * (nuint)sizeof(ArenaObject));
+                Buffer.MemoryCopy(old, grown, (nuint)count * (nuint)sizeof(ArenaObject), (nuint)heap->ArenaSlots * (nuint)sizeof(ArenaObject));
             }
             // Only called when every arena is full, so no pointer into the old array is live:
             // usable_arenas and unused_arena_objects are both empty.
             LockArenas(heap);
             heap->Arenas = grown;
-            for (uint i = heap->MaxArenas; i < count; i++)
+            for (uint i = heap->ArenaSlots; i < count; i++)
             {
                 grown[i].Address = 0;
                 grown[i].NextArena = i < count - 1 ? &grown[i + 1] : null;
             }
-            heap->UnusedArenaObjects = &grown[heap->MaxArenas];
-            heap->MaxArenas = count;
+            heap->UnusedArenaObjects = &grown[heap->ArenaSlots];
+            heap->ArenaSlots = count;
             UnlockArenas(heap);
             if (old != null)
             {

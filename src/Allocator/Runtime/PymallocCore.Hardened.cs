@@ -19,12 +19,12 @@ public static unsafe partial class PymallocCore<TLayout>
 {
     /// <summary>The free-list link stored in a free block: XOR the heap's key in the hardened mode.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* ReadLink(HeapState* heap, byte* block)
+    internal static byte* ReadLink(HeapState* heap, byte* block)
         => default(TLayout).Hardened ? (byte*)(*(nuint*)block ^ heap->FreeListKey) : *(byte**)block;
 
     /// <summary>Stores a free-list link in a free block (see <see cref="ReadLink"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteLink(HeapState* heap, byte* block, byte* next)
+    internal static void WriteLink(HeapState* heap, byte* block, byte* next)
     {
         if (default(TLayout).Hardened)
         {
@@ -58,7 +58,7 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>Hardened allocation: the link a pool's free list is about to follow stays in the pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CheckNextFreeBlock(PoolHeader* pool, byte* next)
+    internal static void CheckNextFreeBlock(PoolHeader* pool, byte* next)
     {
         if (next != null && !IsCarvedBlockOf(pool, next))
         {

@@ -10,7 +10,7 @@ public static unsafe partial class PymallocCore<TLayout>
 {
     /// <summary>Bytes in allocated pool blocks (block sizes): the live counter with <c>LiveCounters</c>,
     /// otherwise the sum over the pools in use of blocks in use times the block size. Any thread.</summary>
-    public static nuint BytesInBlocks(HeapState* heap)
+    internal static nuint BytesInBlocks(HeapState* heap)
     {
         if (default(TLayout).LiveCounters)
         {
@@ -21,7 +21,7 @@ public static unsafe partial class PymallocCore<TLayout>
         try
         {
             ArenaObject* arenas = heap->Arenas;
-            uint count = heap->MaxArenas;
+            uint count = heap->ArenaSlots;
             for (uint i = 0; i < count; i++)
             {
                 ArenaObject* arena = &arenas[i];

@@ -11,10 +11,14 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>The free list ran out: carve the next never-used block, or, if the pool has none
     /// left, it is full and leaves its usedpools ring.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ExtendPool(HeapState* heap, PoolHeader* pool, uint index)
+    internal static void ExtendPool(HeapState* heap, PoolHeader* pool, uint index)
     {
         Debug.Assert(pool->FreeBlock == null, "a pool is extended only when its free list ran out");
         Debug.Assert(pool->SizeIndex == index, "a used pool serves one size class");
+        // pool->maxnextoffset, as obmalloc.c tests it, rather than POOL_SIZE - size: for a computed
+        // class (Malloc) the load is one instruction against three, and for a constant class the
+        // immediate would save nothing (the field shares a cache line with the count just written).
+        Debug.Assert(pool->MaxNextOffset == PoolSize - BlockSize(index), "maxnextoffset is POOL_SIZE - size");
         if (pool->NextOffset <= pool->MaxNextOffset)
         {
             byte* next = (byte*)pool + pool->NextOffset;
@@ -28,7 +32,7 @@ public static unsafe partial class PymallocCore<TLayout>
 
     /// <summary>Takes a pool that just became full out of its usedpools ring.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void UnlinkFullPool(PoolHeader* pool)
+    internal static void UnlinkFullPool(PoolHeader* pool)
     {
         Debug.Assert(pool->FreeBlock == null && pool->NextOffset > pool->MaxNextOffset, "only a full pool leaves its ring");
         PoolHeader* next = pool->NextPool;
@@ -41,13 +45,13 @@ public static unsafe partial class PymallocCore<TLayout>
     /// free pool from the first usable arena (mapping a new arena if there is none) and return
     /// its first block. Null when no arena can be mapped.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void* AllocateFromNewPool(HeapState* heap, uint index)
+    internal static void* AllocateFromNewPool(HeapState* heap, uint index)
     {
         // The public APIs check the owner on every call; this catches code driving the core directly
         // (unless the layout's threading model is Unchecked, where any thread may use it in turn).
         if (default(TLayout).ChecksOwner && heap->OwnerThread != 0 && heap->OwnerThread != ThreadIdentity.Current)
         {
-            if (!IsOwner(heap))
+            if (!OnOwnerThread(heap))
             {
                 throw NotTheOwner("This pymalloc heap", heap->OwnerThread, ThreadIdentity.Current);
             }
@@ -176,7 +180,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// out (obmalloc: "this mimics LRU pool usage"). The trace oracle pins this down: linking it
     /// after the last pool instead changes the statistics of the w1_ast and w3_mixed traces.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void InsertToUsedPools(HeapState* heap, PoolHeader* pool)
+    internal static void InsertToUsedPools(HeapState* heap, PoolHeader* pool)
     {
         Debug.Assert(pool->Count > 0 && pool->FreeBlock != null, "a pool rejoins its ring when a block of a full pool is freed");
         uint index = pool->SizeIndex;
@@ -191,7 +195,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>insert_to_freepool: a pool became empty. It leaves its ring for the front of its
     /// arena's freepools, then the arena's place in usable_arenas is fixed up.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void InsertToFreePools(HeapState* heap, PoolHeader* pool)
+    internal static void InsertToFreePools(HeapState* heap, PoolHeader* pool)
     {
         Debug.Assert(pool->Count == 0, "only an empty pool goes to freepools");
         PoolHeader* next = pool->NextPool;

@@ -10,7 +10,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <summary>Frees every block of <paramref name="heap"/> at once — pool blocks by resetting the pools,
     /// keeping the arenas for reuse, and raw blocks (0 bytes, above the threshold) through the raw
     /// allocator. Frees other threads handed over before the reset are settled, not replayed later.</summary>
-    public static void ResetHeap(HeapState* heap)
+    internal static void ResetHeap(HeapState* heap)
     {
         ReleaseBlocks(heap);
         default(TLayout).InitializeUsedPools(HeapState.UsedPools(heap));
@@ -25,7 +25,7 @@ public static unsafe partial class PymallocCore<TLayout>
         // Arenas that lost a pool to alignment have one free pool fewer: they sort first.
         for (uint pass = 0; pass < 2; pass++)
         {
-            for (uint i = 0; i < heap->MaxArenas; i++)
+            for (uint i = 0; i < heap->ArenaSlots; i++)
             {
                 ArenaObject* a = &heap->Arenas[i];
                 if (a->Address == 0 || a->NTotalPools == 0 || (pass == 0) != (a->NTotalPools < default(TLayout).MaxPoolsInArena))

@@ -13,7 +13,7 @@ public static unsafe partial class PymallocCore<TLayout>
         var free = new ulong[classes];
         ulong arenas = 0, unusedPools = 0, alignment = 0;
 
-        for (uint i = 0; i < heap->MaxArenas; i++)
+        for (uint i = 0; i < heap->ArenaSlots; i++)
         {
             ArenaObject* arena = &heap->Arenas[i];
             if (arena->Address == 0)

@@ -22,7 +22,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// that cannot report stacks is still correct, only slower.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsOwner(HeapState* heap) => ThreadIdentity.OnStack(heap->OwnerStackLow, heap->OwnerStackSize);
+    public static bool OnOwnerThread(HeapState* heap) => ThreadIdentity.OnStack(heap->OwnerStackLow, heap->OwnerStackSize);
 
     /// <summary>Records the calling thread as the owner: its id, then its stack (the fast check).</summary>
     private static void BecomeOwner(HeapState* heap)
@@ -92,7 +92,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
     public static bool BeginSnapshot(HeapState* heap, string name)
     {
-        if (!default(TLayout).ChecksOwner || IsOwner(heap))
+        if (!default(TLayout).ChecksOwner || OnOwnerThread(heap))
         {
             return false;
         }
@@ -197,10 +197,10 @@ public static unsafe partial class PymallocCore<TLayout>
             throw new InvalidOperationException(
                 $"Only the owner gives a heap up: it belongs to thread {owner}, and thread {me} called ReleaseOwnership.");
         }
-        if (heap->OwnedScopes != 0)
+        if (heap->OpenOwnerScopes != 0)
         {
             throw new InvalidOperationException(
-                $"Cannot give the heap up while {heap->OwnedScopes} owner scope(s) from Own() are open on this thread: dispose them first.");
+                $"Cannot give the heap up while {heap->OpenOwnerScopes} owner scope(s) from Own() are open on this thread: dispose them first.");
         }
         ForgetOwner(heap);
     }
@@ -211,7 +211,7 @@ public static unsafe partial class PymallocCore<TLayout>
     /// thread once the heap is unowned (it claims it first, so no one else can start using it).
     /// </summary>
     /// <exception cref="InvalidOperationException">Another thread owns the heap, or an owner scope is open.</exception>
-    public static void DisposeHeap(HeapState* heap, ulong generation, string name)
+    internal static void DisposeHeap(HeapState* heap, ulong generation, string name)
     {
         lock (Retired.Lock)
         {
@@ -226,7 +226,7 @@ public static unsafe partial class PymallocCore<TLayout>
                     $"{name} belongs to thread {owner}, which may be using it; thread {me} cannot dispose it. " +
                     "Dispose it on the owner, have the owner call ReleaseOwnership first, or — if the owner has exited — TakeOwnership first.");
             }
-            if (heap->OwnedScopes != 0)
+            if (heap->OpenOwnerScopes != 0)
             {
                 throw new InvalidOperationException("Cannot dispose the heap while an owner scope from Own() is open: dispose the scope first.");
             }
@@ -239,21 +239,21 @@ public static unsafe partial class PymallocCore<TLayout>
     /// the scope's calls can skip it. A scope is a ref struct, so it cannot leave the thread's stack.
     /// </summary>
     /// <exception cref="InvalidOperationException">Another thread owns the heap.</exception>
-    public static void OpenOwnedScope(HeapState* heap, string name)
+    public static void OpenOwnerScope(HeapState* heap, string name)
     {
-        if (!IsOwner(heap))
+        if (!OnOwnerThread(heap))
         {
             ClaimForAllocation(heap, name);
         }
-        heap->OwnedScopes++;
+        heap->OpenOwnerScopes++;
     }
 
-    /// <summary>Closes a scope from <see cref="OpenOwnedScope"/>.</summary>
-    public static void CloseOwnedScope(HeapState* heap)
+    /// <summary>Closes a scope from <see cref="OpenOwnerScope"/>.</summary>
+    public static void CloseOwnerScope(HeapState* heap)
     {
-        if (heap->OwnedScopes > 0 && heap->OwnerThread == ThreadIdentity.Current)
+        if (heap->OpenOwnerScopes > 0 && heap->OwnerThread == ThreadIdentity.Current)
         {
-            heap->OwnedScopes--;
+            heap->OpenOwnerScopes--;
         }
     }
 
@@ -262,7 +262,7 @@ public static unsafe partial class PymallocCore<TLayout>
     public static void TakeOwnership(HeapState* heap)
     {
         int owner = Volatile.Read(ref heap->OwnerThread), me = ThreadIdentity.Current;
-        if (owner != me && heap->OwnedScopes != 0)
+        if (owner != me && heap->OpenOwnerScopes != 0)
         {
             // The scope's calls skip the owner check: taking the heap now would race with them.
             throw new InvalidOperationException(

@@ -28,7 +28,7 @@ public static unsafe partial class PymallocCore<TLayout>
 
         uint associated = 0;
         nuint inUse = 0, bytesInBlocks = 0, poolBlockBytes = 0;
-        for (uint i = 0; i < heap->MaxArenas; i++)
+        for (uint i = 0; i < heap->ArenaSlots; i++)
         {
             ArenaObject* a = &heap->Arenas[i];
             if (a->Address == 0)
@@ -97,7 +97,7 @@ public static unsafe partial class PymallocCore<TLayout>
         // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
         // nfp2lasta[n] the rightmost with n.
         uint withFree = 0;
-        for (uint i = 0; i < heap->MaxArenas; i++)
+        for (uint i = 0; i < heap->ArenaSlots; i++)
         {
             withFree += heap->Arenas[i].Address != 0 && heap->Arenas[i].NFreePools > 0 ? 1u : 0u;
         }
@@ -108,7 +108,7 @@ public static unsafe partial class PymallocCore<TLayout>
             Check(a->NextArena == null || (a->NextArena->PrevArena == a && a->NextArena->NFreePools >= a->NFreePools), "usable_arenas is not sorted or not doubly linked");
             Check(a->NextArena != null && a->NextArena->NFreePools == a->NFreePools || heap->Nfp2Lasta[a->NFreePools] == a,
                 $"nfp2lasta[{a->NFreePools}] is not the rightmost arena with that count");
-            Check(++listed <= heap->MaxArenas, "usable_arenas loops");
+            Check(++listed <= heap->ArenaSlots, "usable_arenas loops");
         }
         Check(listed == withFree, $"usable_arenas lists {listed} arenas, {withFree} have free pools");
     }

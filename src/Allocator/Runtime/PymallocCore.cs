@@ -12,39 +12,42 @@
 // The transitions assert obmalloc.c's invariants (Debug.Assert: debug builds of this library).
 // Everything is a static method over a HeapState*, generic over the layout so that the JIT
 // specialises it per layout; generated per-class fast paths call the slow paths here.
+using System.ComponentModel;
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Pymalloc.Runtime;
 
-/// <summary>CPython 3.11's small-object allocator for the layout <typeparamref name="TLayout"/>.
-/// Public for generated code and for heaps driven without it.</summary>
+/// <summary>CPython 3.11's small-object allocator for the layout <typeparamref name="TLayout"/>.</summary>
+/// <remarks>For generated code: its public members are the ones a generated allocator calls, and
+/// programs use the generated class or <see cref="Heap{TLayout}"/> instead. Everything else is internal.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe partial class PymallocCore<TLayout> where TLayout : struct, IPymallocLayout
 {
     /// <summary>ALIGNMENT.</summary>
-    public static nuint Alignment
+    internal static nuint Alignment
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (nuint)1 << default(TLayout).AlignmentShift;
     }
 
     /// <summary>POOL_SIZE.</summary>
-    public static nuint PoolSize
+    internal static nuint PoolSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (nuint)1 << default(TLayout).PoolSizeShift;
     }
 
     /// <summary>POOL_SIZE_MASK.</summary>
-    public static nuint PoolSizeMask
+    internal static nuint PoolSizeMask
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => PoolSize - 1;
     }
 
     /// <summary>ARENA_SIZE.</summary>
-    public static nuint ArenaSize
+    internal static nuint ArenaSize
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (nuint)1 << default(TLayout).ArenaBits;
@@ -52,26 +55,26 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
 
     /// <summary>INDEX2SIZE: the block size of size class <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint BlockSize(uint index) => (index + 1) << default(TLayout).AlignmentShift;
+    internal static uint BlockSize(uint index) => (index + 1) << default(TLayout).AlignmentShift;
 
     /// <summary>NUMBLOCKS: blocks of size class <paramref name="index"/> in one pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint BlocksPerPool(uint index) => ((uint)PoolSize - default(TLayout).PoolOverhead) / BlockSize(index);
+    internal static uint BlocksPerPool(uint index) => ((uint)PoolSize - default(TLayout).PoolOverhead) / BlockSize(index);
 
     /// <summary>POOL_ADDR: the pool holding block <paramref name="p"/> (pools are POOL_SIZE-aligned).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static PoolHeader* PoolOf(void* p) => (PoolHeader*)((nuint)p & ~PoolSizeMask);
+    internal static PoolHeader* PoolOf(void* p) => (PoolHeader*)((nuint)p & ~PoolSizeMask);
 
     /// <summary>
     /// Set <c>PYMALLOC_BYPASS=1</c> in the environment (like CPython's <c>PYTHONMALLOC=malloc</c>) and
     /// every heap created afterwards sends all requests to the raw allocator, so tools such as
     /// valgrind or a sanitizer see each block. Read when a heap is created.
     /// </summary>
-    public static bool BypassRequested => Environment.GetEnvironmentVariable("PYMALLOC_BYPASS") is "1" or "true";
+    internal static bool BypassRequested => Environment.GetEnvironmentVariable("PYMALLOC_BYPASS") is "1" or "true";
 
     /// <summary>The first pool of an arena: its first POOL_SIZE-aligned address (where carving starts).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nuint FirstPool(ArenaObject* arena) => (arena->Address + PoolSizeMask) & ~PoolSizeMask;
+    internal static nuint FirstPool(ArenaObject* arena) => (arena->Address + PoolSizeMask) & ~PoolSizeMask;
 
     /// <summary>Creates an empty heap: no arenas yet, every size class an empty ring.</summary>
     /// <returns>The heap, or null when out of memory.</returns>
@@ -123,7 +126,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     /// generation, so a handle to this heap is refused from now on instead of reaching freed memory.
     /// Frees other threads handed over and the owner never drained are discarded (their memory is
     /// returned with the rest).</summary>
-    public static void DestroyHeap(HeapState* heap)
+    internal static void DestroyHeap(HeapState* heap)
     {
         if (heap == null)
         {
@@ -136,7 +139,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         }
         LockArenas(heap); // an observer still walking finishes first, and none starts (Address = 0)
         ReleaseBlocks(heap);
-        for (uint i = 0; i < heap->MaxArenas; i++)
+        for (uint i = 0; i < heap->ArenaSlots; i++)
         {
             nuint address = heap->Arenas[i].Address;
             if (address != 0)
@@ -152,7 +155,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
             RawMemory.Free(heap, heap->Arenas);
             heap->Arenas = null;
         }
-        heap->MaxArenas = 0;
+        heap->ArenaSlots = 0;
         LockRaw(heap);
         heap->RawBlocks.Release();
         UnlockRaw(heap);
@@ -171,7 +174,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         {
             var p = (void*)list;
             list = *(nint*)p;
-            if (!IsOwned(heap, p) && !heap->RawBlocks.Contains(p))
+            if (!Contains(heap, p) && !heap->RawBlocks.Contains(p))
             {
                 RawMemory.Free(heap, p);
             }
@@ -222,7 +225,7 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         {
             throw new ArgumentException("A raw allocator needs all four functions (or none, for the default).", nameof(allocator));
         }
-        if (heap->RawAllocatedBlocks != 0 || heap->MaxArenas != 0)
+        if (heap->RawAllocatedBlocks != 0 || heap->ArenaSlots != 0)
         {
             throw new InvalidOperationException("The raw allocator can only be replaced before the heap is first used.");
         }

@@ -10,7 +10,7 @@ namespace Pymalloc.Runtime;
 /// Failure is a null return, as in C: <see cref="NativeMemory"/> throws instead, and an exception
 /// in the middle of a pymalloc operation would leave the heap half-updated.
 /// </remarks>
-public static unsafe class RawMemory
+internal static unsafe class RawMemory
 {
     /// <summary>Like <c>_PyMem_RawMalloc</c>: a request of 0 bytes still returns a unique pointer.</summary>
     public static void* Malloc(nuint size)
