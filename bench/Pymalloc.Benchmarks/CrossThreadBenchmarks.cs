@@ -33,7 +33,7 @@ public unsafe class CrossThreadBenchmarks
     [GlobalSetup(Targets = new[] { nameof(Glibc) })]
     public void SetupGlibc() => Start(&GlibcFree);
 
-    private static void PymallocRemoteFree(void* p) => s_heap.FreeFromAnyThread(p);
+    private static void PymallocRemoteFree(void* p) => s_heap.Free(p);
     private static void MimallocFree(void* p) => default(Benchmarks.Mimalloc).Free(p);
     private static void GlibcFree(void* p) => NativeMemory.Free(p);
 

@@ -338,9 +338,6 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         }
     }
 
-    /// <summary>The same as <see cref="Free"/>, which is safe from any thread; kept for code that says so.</summary>
-    public void FreeFromAnyThread(void* ptr) => Free(ptr);
-
     /// <summary>On the owner thread: frees the blocks other threads handed over.</summary>
     public void DrainDelayedFrees() => PymallocCore<TLayout>.DrainDelayedFrees(CheckOwner());
 

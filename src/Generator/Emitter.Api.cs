@@ -200,9 +200,6 @@ public static void CheckHeap() => PymallocDebug<Layout>.CheckHeap(s_heap, s_debu
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void Free(void* ptr){{freeBody}}
 
-            /// <summary>The same as <see cref="Free"/>{{(u ? " (Threading = Unchecked: one thread at a time)" : ", which is safe from any thread; kept for code that says so")}}.</summary>
-            public static void FreeFromAnyThread(void* ptr) => Free(ptr);
-
             /// <summary>True if <paramref name="ptr"/> lies in one of this allocator's arenas. Never reads <paramref name="ptr"/>.</summary>
             public static bool Contains(void* ptr) => PymallocCore<Layout>.Contains(s_heap, ptr);
 

@@ -37,7 +37,7 @@ public sealed unsafe class ThreadTests
                     Interlocked.Increment(ref bad);
                 }
                 verified++;
-                heap.FreeFromAnyThread((void*)p);
+                heap.Free((void*)p);
             }
         });
         var producer = new Thread(() =>
@@ -110,7 +110,7 @@ public sealed unsafe class ThreadTests
                         {
                             Interlocked.Increment(ref bad);
                         }
-                        heaps[other].FreeFromAnyThread((void*)b.P);
+                        heaps[other].Free((void*)b.P);
                     }
                 }
                 foreach ((nint p, int size, byte fill) in mine)
@@ -124,7 +124,7 @@ public sealed unsafe class ThreadTests
                 ready.SignalAndWait(); // both done allocating
                 while (inboxes[me].TryDequeue(out (nint P, int Size, byte Fill) b))
                 {
-                    heaps[other].FreeFromAnyThread((void*)b.P);
+                    heaps[other].Free((void*)b.P);
                 }
                 ready.SignalAndWait(); // every cross free pushed
                 heaps[me].DrainDelayedFrees();
