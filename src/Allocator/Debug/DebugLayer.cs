@@ -227,17 +227,11 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
     private static void CheckHeapLocked(HeapState* heap, DebugState state)
     {
         PymallocCore<TLayout>.Validate(heap);
-        for (uint i = 0; i < heap->ArenaSlots; i++)
+        foreach (ArenaObject* a in PymallocCore<TLayout>.Arenas(heap))
         {
-            ArenaObject* a = &heap->Arenas[i];
-            if (a->Address == 0)
+            foreach (PoolHeader* header in PymallocCore<TLayout>.CarvedPools(a))
             {
-                continue;
-            }
-            nuint first = PymallocCore<TLayout>.FirstPool(a);
-            for (nuint pool = first; pool < (nuint)a->PoolAddress; pool += PymallocCore<TLayout>.PoolSize)
-            {
-                var header = (PoolHeader*)pool;
+                byte* pool = (byte*)header;
                 uint size = PymallocCore<TLayout>.BlockSize(header->SizeIndex);
                 var free = new HashSet<nint>();
                 for (byte* b = header->FreeBlock; b != null; b = PymallocCore<TLayout>.ReadLink(heap, b))
@@ -254,7 +248,7 @@ public static unsafe class PymallocDebug<TLayout> where TLayout : struct, IPymal
                 }
                 for (nuint offset = default(TLayout).PoolOverhead; offset + size <= header->NextOffset; offset += size)
                 {
-                    byte* b = (byte*)pool + offset;
+                    byte* b = pool + offset;
                     if (!free.Contains((nint)b))
                     {
                         CheckGuards(state, b + 2 * S, "check");

@@ -20,19 +20,10 @@ public static unsafe partial class PymallocCore<TLayout>
         LockArenas(heap);
         try
         {
-            ArenaObject* arenas = heap->Arenas;
-            uint count = heap->ArenaSlots;
-            for (uint i = 0; i < count; i++)
+            foreach (ArenaObject* arena in Arenas(heap))
             {
-                ArenaObject* arena = &arenas[i];
-                if (arena->Address == 0)
+                foreach (PoolHeader* header in CarvedPools(arena))
                 {
-                    continue;
-                }
-                nuint end = (nuint)arena->PoolAddress;
-                for (nuint pool = FirstPool(arena); pool < end; pool += PoolSize)
-                {
-                    var header = (PoolHeader*)pool;
                     uint index = header->SizeIndex, used = header->Count;
                     if (index < default(TLayout).NumSizeClasses && used <= BlocksPerPool(index))
                     {

@@ -25,10 +25,9 @@ public static unsafe partial class PymallocCore<TLayout>
         // Arenas that lost a pool to alignment have one free pool fewer: they sort first.
         for (uint pass = 0; pass < 2; pass++)
         {
-            for (uint i = 0; i < heap->ArenaSlots; i++)
+            foreach (ArenaObject* a in Arenas(heap))
             {
-                ArenaObject* a = &heap->Arenas[i];
-                if (a->Address == 0 || a->NTotalPools == 0 || (pass == 0) != (a->NTotalPools < default(TLayout).MaxPoolsInArena))
+                if (a->NTotalPools == 0 || (pass == 0) != (a->NTotalPools < default(TLayout).MaxPoolsInArena))
                 {
                     continue;
                 }

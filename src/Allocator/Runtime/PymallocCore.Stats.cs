@@ -13,22 +13,16 @@ public static unsafe partial class PymallocCore<TLayout>
         var free = new ulong[classes];
         ulong arenas = 0, unusedPools = 0, alignment = 0;
 
-        for (uint i = 0; i < heap->ArenaSlots; i++)
+        foreach (ArenaObject* arena in Arenas(heap))
         {
-            ArenaObject* arena = &heap->Arenas[i];
-            if (arena->Address == 0)
-            {
-                continue;
-            }
             arenas++;
             unusedPools += arena->NFreePools;
             if ((arena->Address & PoolSizeMask) != 0)
             {
                 alignment += PoolSize; // the partial pools at both ends
             }
-            for (nuint pool = FirstPool(arena); pool < (nuint)arena->PoolAddress; pool += PoolSize)
+            foreach (PoolHeader* header in CarvedPools(arena))
             {
-                var header = (PoolHeader*)pool;
                 if (header->Count == 0)
                 {
                     continue; // empty, on the arena's freepools

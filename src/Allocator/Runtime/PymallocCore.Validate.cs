@@ -28,13 +28,9 @@ public static unsafe partial class PymallocCore<TLayout>
 
         uint associated = 0;
         nuint inUse = 0, bytesInBlocks = 0, poolBlockBytes = 0;
-        for (uint i = 0; i < heap->ArenaSlots; i++)
+        foreach (ArenaObject* a in Arenas(heap))
         {
-            ArenaObject* a = &heap->Arenas[i];
-            if (a->Address == 0)
-            {
-                continue;
-            }
+            uint i = (uint)(a - heap->Arenas);
             associated++;
             Check(ArenaMap<TLayout>.IsUsed(heap, (void*)a->Address) && ArenaMap<TLayout>.IsUsed(heap, (void*)(a->Address + ArenaSize - 1)),
                 $"arena {i}: not covered by the arena map");
@@ -50,9 +46,8 @@ public static unsafe partial class PymallocCore<TLayout>
                 Check(free.Add((nint)p) && ++guard <= 1 << 20, $"arena {i}: freepools loops");
             }
             Check(a->NFreePools == (nuint)free.Count + (a->NTotalPools - carved), $"arena {i}: nfreepools {a->NFreePools} but {free.Count} free + {a->NTotalPools - carved} uncarved");
-            for (nuint k = 0; k < carved; k++)
+            foreach (PoolHeader* p in CarvedPools(a))
             {
-                var p = (PoolHeader*)(first + k * PoolSize);
                 Check(p->ArenaIndex == i, $"pool 0x{(nuint)p:x}: arena index {p->ArenaIndex}, expected {i}");
                 if (p->Count == 0)
                 {
@@ -97,9 +92,9 @@ public static unsafe partial class PymallocCore<TLayout>
         // usable_arenas: exactly the arenas with free pools, sorted by free pools ascending, and
         // nfp2lasta[n] the rightmost with n.
         uint withFree = 0;
-        for (uint i = 0; i < heap->ArenaSlots; i++)
+        foreach (ArenaObject* a in Arenas(heap))
         {
-            withFree += heap->Arenas[i].Address != 0 && heap->Arenas[i].NFreePools > 0 ? 1u : 0u;
+            withFree += a->NFreePools > 0 ? 1u : 0u;
         }
         uint listed = 0;
         for (ArenaObject* a = heap->UsableArenas; a != null; a = a->NextArena)

@@ -76,6 +76,12 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static nuint FirstPool(ArenaObject* arena) => (arena->Address + PoolSizeMask) & ~PoolSizeMask;
 
+    /// <summary>The heap's associated arenas (see HeapWalk.cs).</summary>
+    internal static ArenaWalk Arenas(HeapState* heap) => new(heap);
+
+    /// <summary>An arena's carved pools, each with a header (see HeapWalk.cs).</summary>
+    internal static PoolWalk CarvedPools(ArenaObject* arena) => new(FirstPool(arena), (nuint)arena->PoolAddress, PoolSize);
+
     /// <summary>Creates an empty heap: no arenas yet, every size class an empty ring.</summary>
     /// <returns>The heap, or null when out of memory.</returns>
     /// <exception cref="PlatformNotSupportedException">The process is 32-bit (see <see cref="Platform.EnsureSupported"/>).</exception>
@@ -139,14 +145,11 @@ public static unsafe partial class PymallocCore<TLayout> where TLayout : struct,
         }
         LockArenas(heap); // an observer still walking finishes first, and none starts (Address = 0)
         ReleaseBlocks(heap);
-        for (uint i = 0; i < heap->ArenaSlots; i++)
+        foreach (ArenaObject* arena in Arenas(heap))
         {
-            nuint address = heap->Arenas[i].Address;
-            if (address != 0)
-            {
-                heap->Arenas[i].Address = 0;
-                ArenaMemory.Free(heap, (void*)address, ArenaSize);
-            }
+            nuint address = arena->Address;
+            arena->Address = 0;
+            ArenaMemory.Free(heap, (void*)address, ArenaSize);
         }
         ArenaCache.ReleaseAll(heap, ArenaSize);
         ArenaMap<TLayout>.Destroy(heap);
