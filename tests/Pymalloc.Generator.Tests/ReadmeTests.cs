@@ -15,16 +15,22 @@ namespace Pymalloc.Generator.Tests;
 
 public sealed class ReadmeTests
 {
-    private static string Readme => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "README.md"));
+    // The repository's README and the one the NuGet package shows.
+    private static readonly string[] Readmes = { "README.md", "src/Allocator/PackageReadme.md" };
 
-    /// <summary>The README's ```csharp blocks, each with the line it starts on (for the test's name).</summary>
+    private static string Read(string path) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", path)).Replace("\r\n", "\n");
+
+    /// <summary>The READMEs' ```csharp blocks, each with its file and the line it starts on (for the test's name).</summary>
     public static IEnumerable<object[]> CSharpBlocks()
     {
-        string readme = Readme.Replace("\r\n", "\n");
-        foreach (Match block in Regex.Matches(readme, "^```csharp\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline))
+        foreach (string path in Readmes)
         {
-            int line = readme.Take(block.Index).Count(c => c == '\n') + 1;
-            yield return new object[] { line, block.Groups[1].Value };
+            string readme = Read(path);
+            foreach (Match block in Regex.Matches(readme, "^```csharp\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline))
+            {
+                int line = readme.Take(block.Index).Count(c => c == '\n') + 1;
+                yield return new object[] { $"{path}:{line}", block.Groups[1].Value };
+            }
         }
     }
 
@@ -32,19 +38,20 @@ public sealed class ReadmeTests
     public void TheReadmeHasItsCSharpBlocks()
     {
         // The Quick start, the per-class configuration, heaps, owner scopes and memory sources at least.
-        Assert.True(CSharpBlocks().Count() >= 5, "the README's C# blocks were not found");
+        Assert.True(CSharpBlocks().Count(b => ((string)b[0]).StartsWith("README.md:", StringComparison.Ordinal)) >= 5, "the README's C# blocks were not found");
+        Assert.Contains(CSharpBlocks(), b => ((string)b[0]).StartsWith("src/Allocator/PackageReadme.md:", StringComparison.Ordinal));
         Assert.Contains(CSharpBlocks(), b => ((string)b[1]).Contains("[assembly: PymallocConfig]", StringComparison.Ordinal));
     }
 
     [Theory]
     [MemberData(nameof(CSharpBlocks))]
-    public void EveryCSharpBlockCompilesWithNoWarning(int line, string code)
+    public void EveryCSharpBlockCompilesWithNoWarning(string where, string code)
     {
         string source = code.Contains("[assembly: PymallocConfig", StringComparison.Ordinal) ? code
             : code.TrimStart().StartsWith("[PymallocConfig", StringComparison.Ordinal) ? "using Pymalloc;\n\n" + code
             : Fragment(code);
         var input = CSharpCompilation.Create("Readme",
-            new[] { CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, $"README.md-line{line}.cs") },
+            new[] { CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, where.Replace('/', '_').Replace(':', '_') + ".cs") },
             GeneratorHarness.Compilation("").References,
             new CSharpCompilationOptions(source == code ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
@@ -53,7 +60,7 @@ public sealed class ReadmeTests
         // CS1701/CS1702 (assembly version unification) are the harness's; the SDK suppresses them.
         Diagnostic[] problems = run.Output.GetDiagnostics()
             .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id is not ("CS1701" or "CS1702")).ToArray();
-        Assert.True(problems.Length == 0, $"README line {line}:\n" + string.Join("\n", problems.Select(d => d.ToString())) + "\n---\n" + source);
+        Assert.True(problems.Length == 0, $"{where}:\n" + string.Join("\n", problems.Select(d => d.ToString())) + "\n---\n" + source);
     }
 
     /// <summary>Statements from the README inside a method, with what their prose assumes declared.</summary>
