@@ -1,6 +1,7 @@
-// A heap instance driven by the runtime alone: the size class is computed from the byte count on
-// every call (PymallocCore's generic path). Generated allocators use unrolled per-class code
-// instead; this type is what tests, tools and layouts without a generated allocator use.
+// A heap instance: its own pools, arenas and statistics behind a handle that cannot outlive them
+// (a disposed heap's calls throw). The size class is computed from the byte count, as in the
+// generated Malloc; New<T> folds it to one class at JIT time. Generated allocators create these
+// with CreateHeap(); the tool and layouts without a generated allocator use it directly.
 using System;
 using System.IO;
 using System.Runtime.CompilerServices;

@@ -13,7 +13,7 @@ internal static partial class Emitter
         bool u = spec.UncheckedThreads && !d;
         const string NewOnOwner = """
 
-/// <summary>New without the owner check: one size class's unrolled fast path, chosen at compile time.</summary>
+/// <summary>New without the owner check: one size class's fast path, chosen at JIT time from sizeof(T).</summary>
 [MethodImpl(MethodImplOptions.AggressiveInlining)]
 private static T* NewOnOwner<T>() where T : unmanaged
 {

@@ -14,8 +14,8 @@
 //   [2S, 2S+n)    the caller's n bytes: CLEANBYTE (0xCD) when new, DEADBYTE (0xDD) when freed
 //   [2S+n, 3S+n)  FORBIDDENBYTE x 8
 //   [3S+n, 4S+n)  serial number of the allocation, big-endian
-using System.ComponentModel;
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -23,32 +23,6 @@ using System.Text;
 using Pymalloc.Runtime;
 
 namespace Pymalloc;
-
-/// <summary>The bookkeeping of one debug heap (managed: debug mode is not a fast path).</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class DebugState
-{
-    private static int s_nextTag;
-
-    /// <summary>Creates the state of a new debug heap.</summary>
-    public DebugState(string name)
-    {
-        Name = name;
-        Tag = (byte)(System.Threading.Interlocked.Increment(ref s_nextTag) & 0xFF);
-    }
-
-    /// <summary>The allocator's name, for messages.</summary>
-    public string Name { get; }
-
-    /// <summary>This heap's byte in every block header.</summary>
-    public byte Tag { get; }
-
-    /// <summary>Allocations so far (the next serial number).</summary>
-    public ulong Serial { get; internal set; }
-
-    /// <summary>Live blocks that came from the raw allocator (they cannot be recognised by address).</summary>
-    internal HashSet<nint> RawBlocks { get; } = new();
-}
 
 /// <summary>CPython's PYMALLOC_DEBUG hooks over <see cref="PymallocCore{TLayout}"/>.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

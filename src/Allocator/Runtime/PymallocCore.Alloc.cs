@@ -1,8 +1,8 @@
 // The public entry points of a heap, with CPython 3.11's exact rules (_PyObject_Malloc, _Calloc,
 // _Realloc, _Free): requests of 0 or above the threshold, and pointers outside our arenas, belong
 // to the raw allocator; realloc keeps a block when the new size still fits and wastes under 25%.
-// This is the "runtime-dispatched" path: the size class is computed from the byte count. Generated
-// allocators replace Malloc's small-request half with one unrolled fast path per class.
+// AllocateSizeClass is the one copy of the allocation fast path: Malloc calls it with the class
+// computed from the byte count, each generated AllocateSizeClassN with its class as a constant.
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;

@@ -11,7 +11,8 @@
 //   .Observe.cs   figures derived when read (bytes in blocks), safe from any thread
 // The transitions assert obmalloc.c's invariants (Debug.Assert: debug builds of this library).
 // Everything is a static method over a HeapState*, generic over the layout so that the JIT
-// specialises it per layout; generated per-class fast paths call the slow paths here.
+// specialises it per layout. Public only where generated code calls it (EditorBrowsable(Never));
+// the rest is internal. HeapWalk.cs holds the arena and pool walks the whole-heap files share.
 using System.ComponentModel;
 using System;
 using System.Runtime.CompilerServices;
