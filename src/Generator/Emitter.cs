@@ -2,9 +2,11 @@
 //   Layout      the layout constants and the size-class table (what obmalloc.c's macros say)
 //   UsedPools   the usedpools initialisation (the PTA trick), unrolled
 //   SizeClasses one allocation fast path per size class and the dispatch to them
-//   Api         the public API over the allocator's heap
+//   Api         the public API over the allocator's heap, one method per member
 //   Threads     the thread rule: the owner check, hand-over, owner scopes
 //   Recording   what a call does when PYMALLOC_TRACE is recording (not in debug mode)
+// Where Threading and Debug change the API, an ApiModel (Checked, Unchecked, Debug; ApiModel.*.cs)
+// writes that part whole, so no template interleaves the variants. CodeWriter keeps the indentation.
 // The output is deterministic (no timestamps, invariant culture) and meant to be read.
 using System.Collections.Generic;
 using System.Globalization;
