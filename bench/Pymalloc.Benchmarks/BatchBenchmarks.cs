@@ -51,6 +51,22 @@ public unsafe class BatchBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void Pymalloc() => Workloads.Batch<Generated>((nuint)Size, _slots, _order);
 
+    /// <summary>The default allocator through <c>New&lt;T&gt;</c> of a <see cref="Size"/>-byte struct: one size
+    /// class's generated path, chosen at JIT time.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public void PymallocNew()
+    {
+        switch (Size)
+        {
+            case 16: Workloads.BatchNew<Block16>(_slots, _order); break;
+            case 32: Workloads.BatchNew<Block32>(_slots, _order); break;
+            case 64: Workloads.BatchNew<Block64>(_slots, _order); break;
+            case 128: Workloads.BatchNew<Block128>(_slots, _order); break;
+            case 256: Workloads.BatchNew<Block256>(_slots, _order); break;
+            default: Workloads.BatchNew<Block512>(_slots, _order); break;
+        }
+    }
+
     [Benchmark(OperationsPerInvoke = N)]
     public void PymallocOwned() => Workloads.Batch<GeneratedOwned>((nuint)Size, _slots, _order);
 
@@ -101,3 +117,11 @@ public unsafe class BatchBenchmarks
         }
     }
 }
+
+// Structs of each benchmarked size, for PymallocNew: New<T> takes its size from sizeof(T).
+[StructLayout(LayoutKind.Sequential, Size = 16)] internal struct Block16 { public long First; }
+[StructLayout(LayoutKind.Sequential, Size = 32)] internal struct Block32 { public long First; }
+[StructLayout(LayoutKind.Sequential, Size = 64)] internal struct Block64 { public long First; }
+[StructLayout(LayoutKind.Sequential, Size = 128)] internal struct Block128 { public long First; }
+[StructLayout(LayoutKind.Sequential, Size = 256)] internal struct Block256 { public long First; }
+[StructLayout(LayoutKind.Sequential, Size = 512)] internal struct Block512 { public long First; }

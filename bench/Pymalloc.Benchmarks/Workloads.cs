@@ -18,6 +18,26 @@ internal static unsafe class Workloads
         }
     }
 
+    /// <summary>
+    /// <see cref="Batch{T}"/> through the generated <c>New&lt;TBlock&gt;()</c>: the size is sizeof(TBlock), a
+    /// JIT-time constant, so each call is one size class's fast path with no size-class computation —
+    /// the path the generated per-class methods exist for.
+    /// </summary>
+    public static void BatchNew<TBlock>(void** slots, int[] order) where TBlock : unmanaged
+    {
+        int n = order.Length;
+        for (int i = 0; i < n; i++)
+        {
+            var p = (long*)global::Pymalloc.Generated.PymallocAllocator.New<TBlock>();
+            *p = i;
+            slots[i] = p;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            global::Pymalloc.Generated.PymallocAllocator.Free(slots[order[i]]);
+        }
+    }
+
     /// <summary>count allocations, then count frees in the order given by <paramref name="order"/>.</summary>
     public static void Batch<T>(nuint size, void** slots, int[] order) where T : struct, IUnmanagedAllocator
     {

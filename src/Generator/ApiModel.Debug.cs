@@ -54,6 +54,11 @@ internal sealed class DebugModel : ApiModel
 
     public override string CreateHeap => $"DebugHeap<Layout> CreateHeap() => DebugHeap<Layout>.Create(\"{Spec.FullName} heap\");";
 
+    public override string CreateHeapRule => """
+        A debug heap (see <see cref="DebugHeap{TLayout}"/>): any thread may use it, one call
+        /// at a time under its lock, and <see cref="DebugHeap{TLayout}.Dispose"/> releases all its arenas at once.
+        """;
+
     public override void WriteTrimArenaCache(CodeWriter w, string signature)
         => w.Line($"{signature} => PymallocDebug<Layout>.TrimArenaCache(s_heap, s_debug);");
 

@@ -60,6 +60,12 @@ internal abstract class ReleaseModel : ApiModel
 
     public override string CreateHeap => "Heap<Layout> CreateHeap() => Heap<Layout>.Create();";
 
+    public override string CreateHeapRule => """
+        The creating thread owns it (see <see cref="Heap{TLayout}"/>);
+        /// <see cref="Heap{TLayout}.Dispose"/> releases all its arenas at once (a level unload) and
+        /// <see cref="Heap{TLayout}.Reset"/> empties it while keeping them (a frame allocator).
+        """;
+
     /// <summary>
     /// The scope's members, the same text for both release models: its calls are the core's paths without
     /// the per-call check either way (recorded, out of line, while PYMALLOC_TRACE is recording); only

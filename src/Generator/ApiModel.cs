@@ -77,6 +77,9 @@ internal abstract class ApiModel
     /// <summary>The <c>CreateHeap</c> member: a plain heap, or a debug heap.</summary>
     public abstract string CreateHeap { get; }
 
+    /// <summary>Who may use the heap <c>CreateHeap</c> returns, and how it ends, for its docs.</summary>
+    public abstract string CreateHeapRule { get; }
+
     /// <summary><c>TrimArenaCache</c>'s signature and body.</summary>
     public abstract void WriteTrimArenaCache(CodeWriter w, string signature);
 

@@ -267,9 +267,7 @@ internal static partial class Emitter
 
         /// <summary>
         /// Creates an independent heap with this allocator's layout: its own pools, arenas and
-        /// statistics, separate from the static API's. The creating thread owns it (see <see cref="Heap{TLayout}"/>);
-        /// <see cref="Heap{TLayout}.Dispose"/> releases all its arenas at once (a level unload) and
-        /// <see cref="Heap{TLayout}.Reset"/> empties it while keeping them (a frame allocator).
+        /// statistics, separate from the static API's. {{model.CreateHeapRule}}
         /// </summary>
         public static {{model.CreateHeap}}
         """);

@@ -3,6 +3,7 @@
 // ones drain and get released; nfp2lasta[n] (the rightmost arena with n free pools) makes every
 // re-sort O(1).
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Pymalloc.Runtime;
@@ -55,6 +56,7 @@ public static unsafe partial class PymallocCore<TLayout>
         }
 
         ArenaObject* arena = heap->UnusedArenaObjects;
+        Debug.Assert(arena->Address == 0, "a record on unused_arena_objects is associated with no arena");
         void* address = ArenaMemory.Alloc(heap, ArenaSize, PoolSize);
         if (address == null)
         {
@@ -92,6 +94,7 @@ public static unsafe partial class PymallocCore<TLayout>
             arena->PoolAddress += PoolSize - excess;
         }
         arena->NTotalPools = arena->NFreePools;
+        Debug.Assert(arena->NTotalPools > 0 && ((nuint)arena->PoolAddress & PoolSizeMask) == 0, "a new arena holds at least one pool-aligned pool");
         // Published last, under the lock: an observer sees an arena only with its pool fields set.
         LockArenas(heap);
         arena->Address = (nuint)address;
@@ -104,6 +107,8 @@ public static unsafe partial class PymallocCore<TLayout>
     private static void OnPoolFreed(HeapState* heap, ArenaObject* arena)
     {
         uint nf = arena->NFreePools;
+        Debug.Assert(nf < arena->NTotalPools, "an arena that gets a pool back had one out");
+        Debug.Assert(nf == 0 || arena->PrevArena == null || arena->PrevArena->NFreePools <= nf, "usable_arenas is sorted by free pools");
         ArenaObject** nfp2lasta = heap->Nfp2Lasta;
         // If this is the rightmost arena with nf free pools, the role passes to its left
         // neighbour when that one has nf too. (nf == 0: the arena is in no list, nfp2lasta[0] is null.)
@@ -151,6 +156,8 @@ public static unsafe partial class PymallocCore<TLayout>
         }
 
         // Case 3: move it right, to just after the rightmost arena that had its old count.
+        Debug.Assert(lastnf != null && lastnf->NFreePools == nf - 1, "nfp2lasta[nf - 1] is the arena to move past");
+        Debug.Assert(arena->NextArena != null, "an arena that is not the rightmost of its count has a right neighbour");
         if (arena->PrevArena != null)
         {
             arena->PrevArena->NextArena = arena->NextArena;
@@ -167,11 +174,14 @@ public static unsafe partial class PymallocCore<TLayout>
             arena->NextArena->PrevArena = arena;
         }
         lastnf->NextArena = arena;
+        Debug.Assert(arena->NextArena == null || arena->NFreePools <= arena->NextArena->NFreePools, "the arena moved right stays sorted");
     }
 
     /// <summary>Unlinks a wholly free arena from usable_arenas and gives it back.</summary>
     private static void ReleaseArena(HeapState* heap, ArenaObject* arena)
     {
+        Debug.Assert(arena->NFreePools == arena->NTotalPools, "only a wholly free arena is released");
+        Debug.Assert(heap->ArenasCurrentlyAllocated > 0, "a released arena was counted");
         if (arena->PrevArena == null)
         {
             heap->UsableArenas = arena->NextArena;
