@@ -415,6 +415,9 @@ public readonly unsafe struct Heap<TLayout> : IDisposable where TLayout : struct
         return new OwnerScope(state, Plain ? default : this);
     }
 
+    // Keep in sync with the generated static API's OwnerScope (ApiModel.Release.cs), which offers the
+    // same calls over a static readonly heap whose address the JIT folds; OwnerScopeParityTests fails
+    // when the two drift apart.
     /// <summary>
     /// Proof, on the owner thread's stack, that the thread rule was checked: the heap's calls without
     /// the per-call owner check. Obtain it from <see cref="Own"/> only.

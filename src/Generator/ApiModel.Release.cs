@@ -67,7 +67,9 @@ internal abstract class ReleaseModel : ApiModel
         """;
 
     /// <summary>
-    /// The scope's members, the same text for both release models: its calls are the core's paths without
+    /// Keep in sync with Heap&lt;TLayout&gt;.OwnerScope, which offers the same calls over a heap held in a
+    /// field (this one's heap is a static readonly address the JIT folds); OwnerScopeParityTests fails
+    /// when the two drift apart. The scope's members, the same text for both release models: its calls are the core's paths without
     /// the per-call check either way (recorded, out of line, while PYMALLOC_TRACE is recording); only
     /// closing differs. <c>NewOnOwner</c> follows it.
     /// </summary>
