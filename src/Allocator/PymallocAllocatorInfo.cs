@@ -3,6 +3,7 @@
 // Pymalloc.Generated.PymallocAllocators.All, which is what inspection tools enumerate.
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using Pymalloc.Runtime;
 
 namespace Pymalloc;
@@ -56,6 +57,7 @@ public sealed class PymallocAllocatorInfo
     public MallocStats GetStats() => _stats();
 
     /// <summary>Describes the allocator with layout <typeparamref name="TLayout"/> (called by generated code).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static PymallocAllocatorInfo Create<TLayout>(string name, string configuration, string preset, Func<MallocStats> stats)
         where TLayout : struct, IPymallocLayout
     {
