@@ -22,7 +22,10 @@ internal abstract class ReleaseModel : ApiModel
         """);
 
     /// <summary>The statement that checks the thread rule before an allocating call, or null.</summary>
-    protected abstract string? OwnerCheck { get; }
+    public abstract string? OwnerCheck { get; }
+
+    /// <summary>The body of the recorded free, under the recorder's lock (Recording.g.cs).</summary>
+    public abstract void WriteRecordedFree(CodeWriter w);
 
     public override void WriteAllocatingCall(CodeWriter w, string signature, ApiCall call)
     {
@@ -127,7 +130,13 @@ internal sealed class CheckedModel : ReleaseModel
     {
     }
 
-    protected override string OwnerCheck => "CheckOwner();";
+    public override string OwnerCheck => "CheckOwner();";
+
+    // Recorded only when freed on the owner: a block handed over is recorded by the owner's drain.
+    public override void WriteRecordedFree(CodeWriter w)
+        => w.Line("bool owner = PymallocCore<Layout>.OnOwnerThread(s_heap);")
+            .Line("PymallocCore<Layout>.FreeFromAnyThread(s_heap, ptr);")
+            .Open("if (owner || PymallocCore<Layout>.OnOwnerThread(s_heap))").Line("s_recorder.Free(ptr);").Close();
 
     public override void WriteHeapSetup(CodeWriter w)
         => w.Line("// Owned by no thread yet: the first thread to allocate takes it (see CheckOwner).");
@@ -224,7 +233,10 @@ internal sealed class UncheckedModel : ReleaseModel
     {
     }
 
-    protected override string? OwnerCheck => null;
+    public override string? OwnerCheck => null;
+
+    public override void WriteRecordedFree(CodeWriter w)
+        => w.Line("s_recorder.Free(ptr);").Line("PymallocCore<Layout>.Free(s_heap, ptr);");
 
     public override void WriteHeapSetup(CodeWriter w)
         => w.Line("// Owned by no thread: with Threading = Unchecked nothing checks an owner.");

@@ -1,5 +1,5 @@
 // How a generated allocator's static API reaches its heap: the one thing Threading and Debug change
-// in the API. Each model is written out whole in its own file, so the Api and Threads emitters
+// in the API. Each model is written out whole in its own file, so the Api, Threads and Recording emitters
 // write every member once, in order, and ask the model only where the models differ:
 //   CheckedModel    (default)           each allocating call checks the owner; frees from other threads are handed over
 //   UncheckedModel  Threading=Unchecked the core's paths alone: one thread at a time, as under CPython's GIL

@@ -8,9 +8,8 @@ internal static partial class Emitter
     private static string Literal(string text)
         => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
-    private static string EmitApi(AllocatorSpec spec, LayoutModel m)
+    private static string EmitApi(AllocatorSpec spec, LayoutModel m, ApiModel model)
     {
-        ApiModel model = ApiModel.For(spec);
         var w = new CodeWriter();
         WriteStaticHeap(w, spec, model);
         WriteAllocate(w, spec);

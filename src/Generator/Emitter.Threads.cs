@@ -5,10 +5,10 @@ namespace Pymalloc.Generator;
 
 internal static partial class Emitter
 {
-    private static string EmitThreads(AllocatorSpec spec)
+    private static string EmitThreads(AllocatorSpec spec, ApiModel model)
     {
         var w = new CodeWriter();
-        ApiModel.For(spec).WriteThreadRule(w);
+        model.WriteThreadRule(w);
         return File(spec, "thread rule", new string[0], new[] { "System", "System.Runtime.CompilerServices", "Pymalloc", "Pymalloc.Runtime" }, w.ToString());
     }
 }

@@ -25,11 +25,12 @@ internal static partial class Emitter
         yield return (prefix + ".Layout.g.cs", EmitLayout(spec, layout));
         yield return (prefix + ".UsedPools.g.cs", EmitUsedPools(spec, layout));
         yield return (prefix + ".SizeClasses.g.cs", EmitSizeClasses(spec, layout));
-        yield return (prefix + ".Api.g.cs", EmitApi(spec, layout));
-        yield return (prefix + ".Threads.g.cs", EmitThreads(spec));
-        if (!spec.Debug)
+        ApiModel model = ApiModel.For(spec);
+        yield return (prefix + ".Api.g.cs", EmitApi(spec, layout, model));
+        yield return (prefix + ".Threads.g.cs", EmitThreads(spec, model));
+        if (model is ReleaseModel release)
         {
-            yield return (prefix + ".Recording.g.cs", EmitRecording(spec));
+            yield return (prefix + ".Recording.g.cs", EmitRecording(spec, release));
         }
     }
 
