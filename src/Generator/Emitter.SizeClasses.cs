@@ -15,10 +15,10 @@ internal static partial class Emitter
             // the constant into everything the class decides: the usedpools slot (2 * class) and the block
             // size ((class + 1) << {{I(m.AlignmentShift)}}). What runs:
             //
-            //   pool = usedpools[2 * class]            the class's first used pool, or the list head itself
-            //   if pool has blocks:                    (pool != pool->nextpool)
+            //   pool = usedpools[2 * class]            the class's first used pool, or the empty ring's head
+            //   if pool != pool->nextpool:             the class has a used pool
             //       block = pool->freeblock            pop the free list's head
-            //       pool->freeblock = *block
+            //       pool->freeblock = *block; ++pool->count
             //       if the free list ran dry:
             //           carve the next never-used block if one fits (pools fill lazily, so untouched
             //           memory is never paged in), or else the pool is full and leaves the ring
