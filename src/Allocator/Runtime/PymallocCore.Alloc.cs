@@ -4,7 +4,6 @@
 // AllocateSizeClass is the one copy of the allocation fast path: Malloc calls it with the class
 // computed from the byte count, each generated AllocateSizeClassN with its class as a constant.
 using System;
-using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -31,11 +30,11 @@ public static unsafe partial class PymallocCore<TLayout>
     /// The fast path of one size class: pop the head block of the class's first used pool, or, with no
     /// used pool, take a new one (the slow path). This is the only copy of pymalloc's allocation fast
     /// path: <see cref="TryAllocateSmall"/> calls it with a computed class, and each generated
-    /// <c>AllocateSizeClassN</c> with a constant one, which the JIT folds into that class's block size,
-    /// usedpools slot and carving limit. Null only when no arena can be mapped.
+    /// <c>AllocateSizeClassN</c> with a constant one, which the JIT folds into that class's block size
+    /// and usedpools slot (the carving limit stays obmalloc's pool->maxnextoffset; see ExtendPool).
+    /// Null only when no arena can be mapped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void* AllocateSizeClass(HeapState* heap, uint index)
     {
         PoolHeader* pool = HeapState.UsedPools(heap)[index + index];
